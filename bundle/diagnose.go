@@ -1,0 +1,274 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/x509"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultExpiryWarning is how long before the leaf's expiry Diagnose starts
+// warning: Let's Encrypt sends its reminders from 20 days ahead, and most
+// CAs reissue within a day, so 30 days leaves time for a change window.
+const DefaultExpiryWarning = 30 * 24 * time.Hour
+
+// Severities of a Finding.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityInfo    = "info"
+)
+
+// Codes of a Finding: stable, for JSON output and scripts.
+const (
+	CodeOK                       = "ok"
+	CodeNoCertificates           = "no-certificates"
+	CodeMissingIntermediate      = "missing-intermediate"
+	CodeIssuerNotFound           = "issuer-not-found"
+	CodeWrongOrder               = "wrong-order"
+	CodeDuplicate                = "duplicate"
+	CodeExtraCertificate         = "extra-certificate"
+	CodeRootSent                 = "root-sent"
+	CodeExpired                  = "expired"
+	CodeNotYetValid              = "not-yet-valid"
+	CodeExpiresSoon              = "expires-soon"
+	CodeNameMismatch             = "name-mismatch"
+	CodeNoServerAuth             = "no-server-auth"
+	CodeSelfSignedLeaf           = "self-signed-leaf"
+	CodeUntrustedRoot            = "untrusted-root"
+	CodeSHA1Signature            = "sha1-signature"
+	CodeIntermediateExpiresFirst = "intermediate-expires-before-leaf"
+)
+
+// Diagnose says what is wrong with served (a file's or an endpoint's chain,
+// in the order it came) compared with r, the path Build chose for it. r may
+// be nil when Build failed: Diagnose then judges served alone, taking its
+// first certificate as the leaf, and cannot name missing or extra
+// certificates. Findings come errors first, then warnings, then
+// information; with no error or warning the list ends with one "ok".
+func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Finding {
+	d := &diag{at: opts.At, warn: opts.ExpiryWarning}
+	if d.warn <= 0 {
+		d.warn = DefaultExpiryWarning
+	}
+	served = slices.DeleteFunc(slices.Clone(served), func(c *x509.Certificate) bool { return c == nil })
+	if len(served) == 0 && (r == nil || r.Leaf == nil) {
+		d.add(CodeNoCertificates, SeverityError, nil, "no certificates were served", "configure the server with the leaf certificate followed by its intermediates")
+		return d.list
+	}
+
+	var leaf *x509.Certificate
+	var path []*x509.Certificate
+	if r != nil && r.Leaf != nil {
+		leaf, path = r.Leaf, r.Path
+	} else {
+		leaf = served[0]
+	}
+	if len(path) == 0 {
+		path = []*x509.Certificate{leaf}
+	}
+	top := path[len(path)-1]
+	topIsRoot := (r != nil && r.Trusted) || isSelfSignedCert(top)
+	inters := path[1:]
+	if topIsRoot && len(path) > 1 {
+		inters = path[1 : len(path)-1]
+	}
+	onPath := make(map[[32]byte]int)
+	for i, c := range path {
+		onPath[sha256.Sum256(c.Raw)] = i
+	}
+
+	// Served certificates: duplicates, extras, the root, the order.
+	seen := make(map[[32]byte]bool)
+	var order []int // path positions of served certificates, in served order
+	for _, c := range served {
+		sum := sha256.Sum256(c.Raw)
+		if seen[sum] {
+			d.add(CodeDuplicate, SeverityWarning, c, fmt.Sprintf("%s is sent more than once", Name(c)), "remove the extra copy from the chain file")
+			continue
+		}
+		seen[sum] = true
+		pos, ok := onPath[sum]
+		if !ok {
+			if r != nil {
+				d.extra(c, r)
+			}
+			continue
+		}
+		order = append(order, pos)
+		if pos == len(path)-1 && pos > 0 && topIsRoot {
+			d.add(CodeRootSent, SeverityInfo, c, fmt.Sprintf("the root %s is sent; clients use their own copy, so it is unneeded (harmless, a few more bytes per handshake)", Name(c)), "leave the root out of the served chain")
+		}
+	}
+	if r != nil {
+		var missing []string
+		for _, c := range inters {
+			if !seen[sha256.Sum256(c.Raw)] {
+				missing = append(missing, Name(c))
+				d.add(CodeMissingIntermediate, SeverityError, c, fmt.Sprintf("the intermediate %s is not sent; clients that do not already have it (most phones, curl, Java, Go, Python) fail with an unknown-issuer error", Name(c)), "send it after the leaf: use the chain chainfix build writes")
+			}
+		}
+		if len(served) > 0 && (!bytes.Equal(served[0].Raw, leaf.Raw) || !slices.IsSorted(order)) {
+			d.add(CodeWrongOrder, SeverityWarning, nil, fmt.Sprintf("the chain is out of order (first sent: %s); TLS expects the leaf first, then each certificate's issuer", Name(served[0])), "send "+pathOrder(path, topIsRoot)+": chainfix build writes them in this order")
+		}
+		if !r.Trusted && len(path) > 0 {
+			switch {
+			case isSelfSignedCert(top) && len(path) > 1:
+				d.add(CodeUntrustedRoot, SeverityError, top, fmt.Sprintf("the chain ends at %s, a private or unknown root that clients do not trust", Name(top)), "if it is your own CA, install it on the clients and pass it with --roots; otherwise get a certificate from a publicly trusted CA")
+			case !isSelfSignedCert(top):
+				d.add(CodeIssuerNotFound, SeverityError, top, fmt.Sprintf("no issuer could be found for %s, so the chain cannot be completed", Name(top)), "get the intermediate from your CA and give it with --pool, or let chainfix fetch it")
+			}
+		}
+	}
+
+	// Dates, names, usages and signatures. Without r, every served
+	// certificate is judged, since which ones matter is unknown.
+	dated := path
+	if r == nil {
+		dated = uniq(served)
+	}
+	for i, c := range dated {
+		what := "the intermediate " + Name(c)
+		fix := "install the current intermediate from the CA"
+		switch {
+		case c == leaf:
+			what, fix = "the leaf "+Name(c), "renew the certificate and install the new one"
+		case r == nil:
+			what, fix = Name(c), "replace or remove it"
+		case i == len(path)-1 && topIsRoot:
+			what, fix = "the root "+Name(c), "get a certificate that chains to a current root"
+		}
+		switch {
+		case d.at.IsZero():
+		case d.at.After(c.NotAfter):
+			d.add(CodeExpired, SeverityError, c, fmt.Sprintf("%s expired %s", what, day(c.NotAfter)), fix)
+		case d.at.Before(c.NotBefore):
+			d.add(CodeNotYetValid, SeverityError, c, fmt.Sprintf("%s is not valid before %s", what, day(c.NotBefore)), "wait until then, or check the server's and the clients' clocks")
+		}
+	}
+	if !d.at.IsZero() && !d.at.After(leaf.NotAfter) && leaf.NotAfter.Sub(d.at) < d.warn {
+		days := int(leaf.NotAfter.Sub(d.at).Hours() / 24)
+		d.add(CodeExpiresSoon, SeverityWarning, leaf, fmt.Sprintf("the leaf %s expires %s, in %d days", Name(leaf), day(leaf.NotAfter), days), "renew it now")
+	}
+	if opts.Host != "" {
+		if err := leaf.VerifyHostname(opts.Host); err != nil {
+			names := strings.Join(append(slices.Clone(leaf.DNSNames), ipStrings(leaf)...), ", ")
+			msg := fmt.Sprintf("the leaf %s is not valid for %s; its names are: %s", Name(leaf), opts.Host, names)
+			if names == "" {
+				msg = fmt.Sprintf("the leaf %s is not valid for %s: it has no Subject Alternative Names, and clients ignore the CN", Name(leaf), opts.Host)
+			}
+			d.add(CodeNameMismatch, SeverityError, leaf, msg, "get a certificate whose Subject Alternative Names include "+opts.Host)
+		}
+	}
+	if !hasUsage(leaf, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) {
+		msg := fmt.Sprintf("the leaf %s lacks Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf))
+		if slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageNetscapeServerGatedCrypto) || slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageMicrosoftServerGatedCrypto) {
+			msg += "; the old Server Gated Crypto usages no longer count as server authentication"
+		}
+		d.add(CodeNoServerAuth, SeverityError, leaf, msg, "get a certificate issued for TLS server authentication")
+	}
+	if isSelfSignedCert(leaf) {
+		sev := SeverityError
+		if r != nil && r.Trusted {
+			sev = SeverityWarning
+		}
+		d.add(CodeSelfSignedLeaf, sev, leaf, fmt.Sprintf("the leaf %s is self-signed: only clients that have it installed will trust it", Name(leaf)), "get a certificate from a public CA or your internal CA, and serve it with its intermediates")
+	}
+	for i, c := range dated {
+		if (r != nil && i == len(path)-1 && topIsRoot) || (r == nil && isSelfSignedCert(c)) {
+			continue // nobody checks a root's own signature
+		}
+		if h := weakHash(c); h != "" {
+			d.add(CodeSHA1Signature, SeverityError, c, fmt.Sprintf("%s is signed with %s, which current browsers and crypto/x509 refuse", Name(c), h), "get a SHA-256 reissue of it from its CA")
+		}
+	}
+	for _, c := range inters {
+		if c.NotAfter.Before(leaf.NotAfter) && !d.at.After(c.NotAfter) {
+			d.add(CodeIntermediateExpiresFirst, SeverityWarning, c, fmt.Sprintf("the intermediate %s expires %s, before the leaf (%s): the chain breaks then", Name(c), day(c.NotAfter), day(leaf.NotAfter)), "before then, install the CA's newer intermediate or renew the leaf under it")
+		}
+	}
+
+	slices.SortStableFunc(d.list, func(x, y Finding) int { return sevRank(x.Severity) - sevRank(y.Severity) })
+	if len(d.list) == 0 || d.list[0].Severity == SeverityInfo {
+		msg := "the chain is complete, in order and valid"
+		if r == nil {
+			msg = "no problem found in the served certificates themselves (no chain was built, so completeness was not checked)"
+		}
+		d.add(CodeOK, SeverityInfo, leaf, msg, "")
+	}
+	return d.list
+}
+
+type diag struct {
+	at   time.Time
+	warn time.Duration
+	list []Finding
+}
+
+func (d *diag) add(code, sev string, c *x509.Certificate, msg, fix string) {
+	f := Finding{Code: code, Severity: sev, Cert: c, Message: msg, Fix: fix}
+	if c != nil {
+		f.Subject = Name(c)
+	}
+	d.list = append(d.list, f)
+}
+
+// extra reports a served certificate that is not on the path.
+func (d *diag) extra(c *x509.Certificate, r *Result) {
+	msg := fmt.Sprintf("%s is sent but is not part of the chain", Name(c))
+	for _, dr := range r.Dropped {
+		if bytes.Equal(dr.Cert.Raw, c.Raw) {
+			msg = fmt.Sprintf("%s is sent but is not part of the chain: %s", Name(c), dr.Reason)
+			break
+		}
+	}
+	if d.at.After(c.NotAfter) && !strings.Contains(msg, "expired") {
+		msg += fmt.Sprintf(" (it expired %s)", day(c.NotAfter))
+	}
+	d.add(CodeExtraCertificate, SeverityWarning, c, msg, "remove it from the served chain")
+}
+
+func sevRank(s string) int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+func pathOrder(path []*x509.Certificate, topIsRoot bool) string {
+	var names []string
+	for i, c := range path {
+		if i == len(path)-1 && topIsRoot && i > 0 {
+			break
+		}
+		names = append(names, Name(c))
+	}
+	return strings.Join(names, ", then ")
+}
+
+func ipStrings(c *x509.Certificate) []string {
+	var s []string
+	for _, ip := range c.IPAddresses {
+		s = append(s, ip.String())
+	}
+	return s
+}
+
+func uniq(certs []*x509.Certificate) []*x509.Certificate {
+	seen := make(map[[32]byte]bool)
+	var out []*x509.Certificate
+	for _, c := range certs {
+		sum := sha256.Sum256(c.Raw)
+		if !seen[sum] {
+			seen[sum] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}

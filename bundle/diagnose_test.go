@@ -1,0 +1,144 @@
+package bundle
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"chainfix/internal/testpki"
+)
+
+func TestDiagnose(t *testing.T) {
+	withLeaf := func(muts ...mut) []spec {
+		return []spec{
+			{label: "root", key: 1},
+			{label: "int", issuer: "root", key: 2},
+			{label: "leaf", issuer: "int", leaf: true, muts: muts},
+		}
+	}
+	tests := []struct {
+		name           string
+		specs          []spec
+		served         []string
+		roots, pool    []string
+		allowUntrusted bool
+		// result: "build" (Build must succeed), "invalid" (Build must fail
+		// with *InvalidError; its path is diagnosed as a trusted one, as the
+		// CLI does), "none" (r = nil).
+		result  string
+		host    string
+		want    []string // codes, in order
+		subject string   // label of the first finding's certificate, when set
+		msgHas  string   // text in the first finding's message
+	}{
+		{name: "complete chain in order", specs: basicPKI, served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "build", host: "leaf.example", want: []string{CodeOK}},
+		{name: "missing intermediate", specs: basicPKI, served: []string{"leaf"}, roots: []string{"root"}, pool: []string{"int"},
+			result: "build", want: []string{CodeMissingIntermediate}, subject: "int"},
+		{name: "wrong order", specs: basicPKI, served: []string{"int", "leaf"}, roots: []string{"root"},
+			result: "build", want: []string{CodeWrongOrder}, msgHas: "first sent: CN=int"},
+		{name: "duplicate", specs: basicPKI, served: []string{"leaf", "int", "int"}, roots: []string{"root"},
+			result: "build", want: []string{CodeDuplicate}, subject: "int"},
+		{name: "extra unrelated certificate", specs: append(clone(basicPKI), spec{label: "other", key: 7}),
+			served: []string{"leaf", "int", "other"}, roots: []string{"root"},
+			result: "build", want: []string{CodeExtraCertificate}, subject: "other"},
+		{name: "root sent is harmless", specs: basicPKI, served: []string{"leaf", "int", "root"}, roots: []string{"root"},
+			result: "build", want: []string{CodeRootSent, CodeOK}, subject: "root"},
+		{name: "expired cross-sign sent (long Let's Encrypt chain)", specs: lePKI,
+			served: []string{"leaf", "R3", "X1-by-DST"}, roots: []string{"X1"},
+			result: "build", want: []string{CodeExtraCertificate}, subject: "X1-by-DST", msgHas: "expired 2024-09-30"},
+		{name: "expired leaf", specs: withLeaf(expired), served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "invalid", want: []string{CodeExpired}, subject: "leaf", msgHas: "expired 2021-09-30"},
+		{name: "leaf not yet valid", specs: withLeaf(notBefore(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))),
+			served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "invalid", want: []string{CodeNotYetValid}, subject: "leaf"},
+		{name: "leaf expires within 30 days", specs: withLeaf(notAfter(testpki.Epoch.Add(10 * 24 * time.Hour))),
+			served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "build", want: []string{CodeExpiresSoon}, subject: "leaf", msgHas: "in 10 days"},
+		{name: "host not in the SANs", specs: basicPKI, served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "build", host: "www.other.example", want: []string{CodeNameMismatch}, msgHas: "leaf.example"},
+		{name: "leaf with only SGC usages", specs: withLeaf(sgcOnly), served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "invalid", want: []string{CodeNoServerAuth}, msgHas: "Netscape Server Gated Crypto (2.16.840.1.113730.4.1)"},
+		{name: "self-signed leaf", specs: []spec{{label: "leaf", leaf: true}}, served: []string{"leaf"}, allowUntrusted: true,
+			result: "build", want: []string{CodeSelfSignedLeaf}, subject: "leaf"},
+		{name: "private root", specs: basicPKI, served: []string{"leaf", "int", "root"}, allowUntrusted: true,
+			result: "build", want: []string{CodeUntrustedRoot, CodeRootSent}, subject: "root", msgHas: "private or unknown root"},
+		{name: "issuer not found", specs: basicPKI, served: []string{"leaf"}, allowUntrusted: true,
+			result: "build", want: []string{CodeIssuerNotFound}, subject: "leaf"},
+		{name: "SHA-1 signed intermediate",
+			specs: []spec{
+				{label: "root", key: 1},
+				{label: "int", issuer: "root", key: 2, muts: []mut{signedSHA1}},
+				{label: "leaf", issuer: "int", leaf: true},
+			},
+			served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "invalid", want: []string{CodeSHA1Signature}, subject: "int"},
+		{name: "intermediate expires before the leaf",
+			specs: []spec{
+				{label: "root", key: 1},
+				{label: "int", issuer: "root", key: 2, muts: []mut{notAfter(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))}},
+				{label: "leaf", issuer: "int", leaf: true, muts: []mut{notAfter(time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC))}},
+			},
+			served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "build", want: []string{CodeIntermediateExpiresFirst}, subject: "int"},
+		{name: "nothing served", specs: basicPKI, result: "none", want: []string{CodeNoCertificates}},
+		{name: "no result: served certificates judged alone",
+			specs: []spec{
+				{label: "root", key: 1},
+				{label: "int", issuer: "root", key: 2, muts: []mut{expired}},
+				{label: "leaf", issuer: "int", leaf: true},
+			},
+			served: []string{"leaf", "int"}, result: "none", want: []string{CodeExpired}, subject: "int"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPKI(t, tt.specs)
+			served := p.get(t, tt.served...)
+			var r *Result
+			if tt.result != "none" {
+				var err error
+				r, err = Build(context.Background(), served, Options{Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...), At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted})
+				var inv *InvalidError
+				switch {
+				case tt.result == "build" && err != nil:
+					t.Fatalf("Build: %v", err)
+				case tt.result == "invalid" && !errors.As(err, &inv):
+					t.Fatalf("Build: %v, want an *InvalidError", err)
+				case tt.result == "invalid":
+					r = &Result{Leaf: inv.Path[0], Path: inv.Path, Trusted: true}
+				}
+			}
+			got := Diagnose(served, r, DiagnoseOptions{At: testpki.Epoch, Host: tt.host})
+			var codes []string
+			for _, f := range got {
+				codes = append(codes, f.Code)
+				if f.Message == "" || f.Severity == "" {
+					t.Errorf("finding %s lacks a message or severity", f.Code)
+				}
+				if f.Severity != SeverityInfo && f.Fix == "" {
+					t.Errorf("finding %s has no fix", f.Code)
+				}
+				if strings.Contains(f.Message, "\n") {
+					t.Errorf("finding %s message is not one line", f.Code)
+				}
+			}
+			if !slices.Equal(codes, tt.want) {
+				for _, f := range got {
+					t.Logf("%s %s: %s (%s)", f.Severity, f.Code, f.Message, f.Fix)
+				}
+				t.Fatalf("codes = %v, want %v", codes, tt.want)
+			}
+			if tt.subject != "" {
+				if got[0].Cert == nil || p.label(got[0].Cert) != tt.subject || got[0].Subject != Name(got[0].Cert) {
+					t.Errorf("first finding is about %q (%v), want %s", got[0].Subject, got[0].Cert != nil, tt.subject)
+				}
+			}
+			if !strings.Contains(got[0].Message, tt.msgHas) {
+				t.Errorf("message %q lacks %q", got[0].Message, tt.msgHas)
+			}
+		})
+	}
+}
