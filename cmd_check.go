@@ -1,0 +1,229 @@
+package main
+
+import (
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"chainfix/bundle"
+	"chainfix/fetch"
+)
+
+func checkCommand(st *state) *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "explain what is wrong with a chain or an endpoint, and how to fix it",
+		ArgsUsage: "[FILE...]",
+		Description: `Reads a chain (files, stdin or a live server with --host) and reports, on stdout,
+every problem an appliance or a client would trip on: missing intermediates,
+wrong order, extra or duplicate certificates, the root sent, expiry, a name not
+in the SANs, an Extended Key Usage without Server Authentication, self-signed or
+private-CA certificates, SHA-1, old TLS versions; each with its fix.
+Exit status 0 when nothing is wrong (warnings allowed), 1 when something is.
+
+Examples:
+   chainfix check fullchain.pem
+   chainfix check --host example.com
+   chainfix check --host mail.example.com:25 --starttls smtp --json`,
+		Flags: append(chainFlags(),
+			&cli.BoolFlag{Name: flagJSON, Usage: "print the report as JSON (for scripts)"},
+		),
+		Action: func(c *cli.Context) error { return st.runCheck(c) },
+	}
+}
+
+// checkReport is check's product, printed as text or JSON.
+type checkReport struct {
+	Target     string           `json:"target"`
+	Address    string           `json:"address,omitempty"`
+	TLSVersion string           `json:"tls_version,omitempty"`
+	Served     []certJSON       `json:"served"`
+	Chain      []certJSON       `json:"chain,omitempty"`
+	Trusted    bool             `json:"trusted"`
+	OK         bool             `json:"ok"`
+	Findings   []bundle.Finding `json:"findings"`
+}
+
+func (st *state) runCheck(c *cli.Context) error {
+	job, err := st.parseChainJob(c, st.inputPassword(passwordSource{
+		file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the input",
+	}))
+	if err != nil {
+		return err
+	}
+	job.allowBroken = true
+	out, err := st.buildChain(job)
+	if err != nil {
+		return err
+	}
+	rep := st.makeReport(job, out)
+	if c.Bool(flagJSON) {
+		enc := json.NewEncoder(st.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		writeReportText(st.stdout, rep)
+	}
+	if !rep.OK {
+		st.exitCode = exitFailure
+	}
+	return nil
+}
+
+// makeReport gathers the findings: the builder's diagnosis of the chain as
+// given, the build failure if any, and what only an endpoint shows (TLS
+// version).
+func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
+	rep := &checkReport{Target: strings.Join(job.files, ", "), Served: certsJSON(out.input)}
+	host := ""
+	if out.served != nil {
+		rep.Target = job.host
+		rep.Address = out.served.Address
+		rep.TLSVersion = tlsVersionName(out.served.Version)
+		host = out.served.ServerName
+		if host == "" {
+			host, _, _ = fetch.SplitHostPort(job.host)
+		}
+	}
+	if rep.Target == "" {
+		rep.Target = "stdin"
+	}
+	if out.result != nil {
+		rep.Chain = certsJSON(out.result.Path)
+		rep.Trusted = out.result.Trusted
+		rep.Findings = bundle.Diagnose(out.input, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at})
+	}
+	if out.err != nil {
+		rep.Findings = append(rep.Findings, bundle.Finding{
+			Code: errorCode(out.err), Severity: "error", Message: out.err.Error(),
+			Fix: "see the message; 'chainfix build' repairs what can be repaired",
+		})
+		rep.Findings = dropOK(rep.Findings)
+	}
+	if out.served != nil {
+		rep.Findings = append(rep.Findings, tlsFindings(out.served)...)
+		rep.Findings = dropOK(rep.Findings)
+	}
+	rep.OK = true
+	for _, f := range rep.Findings {
+		if f.Severity == "error" {
+			rep.OK = false
+		}
+	}
+	return rep
+}
+
+// hostForSAN drops IP literals' brackets; an IP is checked against IP SANs
+// by VerifyHostname all the same.
+func hostForSAN(h string) string {
+	return strings.Trim(h, "[]")
+}
+
+// dropOK removes the "ok" finding once there is any other finding.
+func dropOK(fs []bundle.Finding) []bundle.Finding {
+	if len(fs) < 2 {
+		return fs
+	}
+	var out []bundle.Finding
+	for _, f := range fs {
+		if f.Code != "ok" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// errorCode gives a build failure a stable code for JSON.
+func errorCode(err error) string {
+	var missing *bundle.MissingIssuerError
+	var untrusted *bundle.UntrustedError
+	var invalid *bundle.InvalidError
+	switch {
+	case errors.As(err, &missing):
+		return "missing-intermediate"
+	case errors.As(err, &untrusted):
+		return "untrusted-root"
+	case errors.As(err, &invalid):
+		return "invalid-chain"
+	case errors.Is(err, bundle.ErrNoLeaf):
+		return "no-leaf"
+	}
+	return "build-failed"
+}
+
+// tlsFindings judges the negotiated protocol: TLS 1.0 and 1.1 are
+// deprecated (RFC 8996) and refused by current browsers and clients.
+func tlsFindings(s *fetch.Served) []bundle.Finding {
+	if s.Version != 0 && s.Version < tls.VersionTLS12 {
+		return []bundle.Finding{{
+			Code: "old-tls-version", Severity: "warning",
+			Message: fmt.Sprintf("the server negotiated %s, which current clients refuse (RFC 8996)", tlsVersionName(s.Version)),
+			Fix:     "enable TLS 1.2 and 1.3 on the server and disable TLS 1.0/1.1",
+		}}
+	}
+	return nil
+}
+
+func writeReportText(w io.Writer, rep *checkReport) {
+	fmt.Fprintf(w, "target: %s", rep.Target)
+	if rep.Address != "" {
+		fmt.Fprintf(w, " (%s, %s)", rep.Address, rep.TLSVersion)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "given: %d certificates\n", len(rep.Served))
+	for i, c := range rep.Served {
+		fmt.Fprintf(w, "  %d %s, issued by %s, expires %s\n", i, c.Subject, c.Issuer, c.NotAfter.Format("2006-01-02"))
+	}
+	if len(rep.Chain) > 0 {
+		trust := "trusted"
+		if !rep.Trusted {
+			trust = "NOT trusted"
+		}
+		fmt.Fprintf(w, "correct chain (%s):\n", trust)
+		for i, c := range rep.Chain {
+			fmt.Fprintf(w, "  %d %s, expires %s\n", i, c.Subject, c.NotAfter.Format("2006-01-02"))
+		}
+	}
+	verdict := "OK"
+	if !rep.OK {
+		verdict = "PROBLEMS FOUND"
+	}
+	fmt.Fprintf(w, "verdict: %s\n", verdict)
+	for _, f := range rep.Findings {
+		fmt.Fprintf(w, "  %-7s %s: %s\n", f.Severity, f.Code, f.Message)
+		if f.Fix != "" {
+			fmt.Fprintf(w, "          fix: %s\n", f.Fix)
+		}
+	}
+}
+
+// printServedFindings tells a build --host user, on stderr, what was wrong
+// with what the server sent.
+func (st *state) printServedFindings(out *chainOutcome) {
+	if st.quiet || out.result == nil {
+		return
+	}
+	fmt.Fprintf(st.stderr, "chainfix: the server sent %d certificates:\n", len(out.served.Certificates))
+	for i, c := range out.served.Certificates {
+		fmt.Fprintf(st.stderr, "  %d %s, issued by %s\n", i, bundle.Name(c), issuerName(c))
+	}
+	host := out.served.ServerName
+	for _, f := range bundle.Diagnose(out.served.Certificates, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: out.at}) {
+		if f.Code == "ok" {
+			fmt.Fprintf(st.stderr, "chainfix: the served chain is correct\n")
+			continue
+		}
+		label := "problem with the served chain"
+		if f.Severity == bundle.SeverityInfo {
+			label = "note"
+		}
+		fmt.Fprintf(st.stderr, "chainfix: %s: %s\n", label, f.Message)
+	}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"chainfix/pfx"
+)
+
+func keyCommand(st *state) *cli.Command {
+	return &cli.Command{
+		Name:      "key",
+		Usage:     "take the private key out of a PFX (or re-encode any key) as PEM PKCS#8",
+		ArgsUsage: "[FILE]",
+		Description: `Writes the private key as PEM PKCS#8, mode 0600, optionally encrypted
+(AES-256) with --out-password-file or --out-password-env.
+
+Examples:
+   chainfix key --in site.pfx --password-file pw.txt -o key.pem
+   chainfix key old-rsa.key --password-env OLD_PASS --out-password-env NEW_PASS -o key.pem`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: flagIn, Usage: "the PFX or key `FILE` (or give it as an argument)"},
+			&cli.StringFlag{Name: flagPasswordFile, Usage: "password of the input from `FILE`"},
+			&cli.StringFlag{Name: flagPasswordEnv, Usage: "password of the input from environment variable `VAR`"},
+			&cli.StringFlag{Name: flagOutPasswordFile, Usage: "encrypt the written key with the password in `FILE`"},
+			&cli.StringFlag{Name: flagOutPasswordEnv, Usage: "encrypt the written key with the password in environment variable `VAR`"},
+			outFlag("write the key to `FILE` (atomically, mode 0600)"),
+		},
+		Action: func(c *cli.Context) error { return st.runKey(c) },
+	}
+}
+
+func (st *state) runKey(c *cli.Context) error {
+	in := c.String(flagIn)
+	switch {
+	case in != "" && c.NArg() > 0, c.NArg() > 1:
+		return usagef("key reads one input")
+	case in == "" && c.NArg() == 1:
+		in = c.Args().First()
+	case in == "":
+		return usagef("key needs an input: --in FILE")
+	}
+	outPath := c.String(flagOut)
+	if (outPath == "" || outPath == "-") && isTerminal(st.stdout) {
+		return usagef("refusing to print a private key on the terminal; use -o FILE")
+	}
+	outPW, encrypt, err := st.readPassword(passwordSource{file: c.String(flagOutPasswordFile), envVar: c.String(flagOutPasswordEnv), purpose: "the key", flagPrefix: "out-"})
+	if err != nil {
+		return err
+	}
+	key, err := st.pickKey(in, nil, nil, st.inputPassword(passwordSource{file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the input"}))
+	if err != nil {
+		return err
+	}
+	if !encrypt {
+		outPW = nil
+	}
+	data, err := pfx.MarshalKey(key, outPW)
+	if err != nil {
+		return fmt.Errorf("encoding the key: %w", err)
+	}
+	if err := st.writeOutput(outPath, data, modeSecret); err != nil {
+		return err
+	}
+	if !st.quiet {
+		state := "unencrypted"
+		if encrypt {
+			state = "encrypted"
+		}
+		fmt.Fprintf(st.stderr, "chainfix: wrote the %s private key (public key SHA-256 %s)\n", state, short(pfx.Fingerprint(key.Public())))
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Flag names, shared by the commands that take them.
+const (
+	flagLogLevel  = "log-level"
+	flagVerbose   = "verbose"
+	flagQuiet     = "quiet"
+	flagLogFormat = "log-format"
+
+	flagPool           = "pool"
+	flagRoots          = "roots"
+	flagAt             = "at"
+	flagAllowUntrusted = "allow-untrusted"
+	flagPurpose        = "purpose"
+	flagLeafCN         = "leaf-cn"
+	flagIncludeRoot    = "include-root"
+
+	flagOffline        = "offline"
+	flagNoCache        = "no-cache"
+	flagCacheDir       = "cache-dir"
+	flagTimeout        = "timeout"
+	flagHost           = "host"
+	flagServerName     = "servername"
+	flagConnectTimeout = "connect-timeout"
+	flagStartTLS       = "starttls"
+
+	flagOut       = "out"
+	flagFormat    = "format"
+	flagArmor     = "armor"
+	flagCRLF      = "crlf"
+	flagSplit     = "split"
+	flagChainOnly = "chain-only"
+
+	flagKey             = "key"
+	flagIn              = "in"
+	flagEncryption      = "encryption"
+	flagPasswordFile    = "password-file"
+	flagPasswordEnv     = "password-env"
+	flagInPasswordFile  = "in-password-file"
+	flagInPasswordEnv   = "in-password-env"
+	flagOutPasswordFile = "out-password-file"
+	flagOutPasswordEnv  = "out-password-env"
+	flagNoPassword      = "no-password"
+	flagJSON            = "json"
+)
+
+// defaultTimeout is the per-request AIA and connect timeout: what Chrome
+// allows an AIA fetch (PITFALLS.md).
+const defaultTimeout = 10 * time.Second
+
+// Flag constructors build fresh structs on every call: urfave/cli keeps
+// parse state in them, and tests run the app many times.
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: flagLogLevel, Usage: "log `LEVEL` on stderr: error, warn, info, debug, trace"},
+		&cli.BoolFlag{Name: flagVerbose, Aliases: []string{"v"}, Usage: "log what chainfix does (same as --log-level info)"},
+		&cli.BoolFlag{Name: flagQuiet, Aliases: []string{"q"}, Usage: "print errors only: no summary, no warnings"},
+		&cli.StringFlag{Name: flagLogFormat, Value: "text", Usage: "log `FORMAT`: text or json"},
+	}
+}
+
+// chainFlags are the flags that decide how a chain is built and judged:
+// build, pfx and check take them all.
+func chainFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringSliceFlag{Name: flagPool, Usage: "more certificates to draw intermediates from (`FILE`, repeatable)"},
+		&cli.StringSliceFlag{Name: flagRoots, Usage: "trust exactly the roots in `FILE` (repeatable; default: the system trust store)"},
+		&cli.StringFlag{Name: flagAt, Usage: "validate as of `TIME` (RFC 3339, e.g. 2027-01-31T00:00:00Z; or a date 2027-01-31); default now"},
+		&cli.BoolFlag{Name: flagAllowUntrusted, Usage: "write the best chain even when it reaches no trusted root (private CA), with a warning"},
+		&cli.StringFlag{Name: flagPurpose, Value: "server", Usage: "what the leaf must be good for: server, client or any"},
+		&cli.StringFlag{Name: flagLeafCN, Usage: "build for the certificate with this common name or DNS name (when the input holds several leaves)"},
+		&cli.BoolFlag{Name: flagOffline, Usage: "never use the network: inputs, --pool and the cache only"},
+		&cli.BoolFlag{Name: flagNoCache, Usage: "do not read or write the AIA cache"},
+		&cli.StringFlag{Name: flagCacheDir, Usage: "AIA cache `DIR` (default: the user cache dir + /chainfix)"},
+		&cli.DurationFlag{Name: flagTimeout, Value: defaultTimeout, Usage: "per-request AIA timeout"},
+		&cli.StringFlag{Name: flagHost, Usage: "read the chain a live server sends: `HOST[:PORT]` (port 443 by default; [v6]:port)"},
+		&cli.StringFlag{Name: flagServerName, Usage: "SNI `NAME` to send with --host (default: the host)"},
+		&cli.DurationFlag{Name: flagConnectTimeout, Value: defaultTimeout, Usage: "connect and handshake timeout for --host"},
+		&cli.StringFlag{Name: flagStartTLS, Usage: "with --host: speak `PROTO` first: smtp, imap, pop3, ftp or postgres"},
+		&cli.StringFlag{Name: flagPasswordFile, Usage: "read the password of encrypted inputs (PFX, key) from `FILE`"},
+		&cli.StringFlag{Name: flagPasswordEnv, Usage: "read the password of encrypted inputs from environment variable `VAR`"},
+	}
+}
+
+func includeRootFlag() cli.Flag {
+	return &cli.BoolFlag{Name: flagIncludeRoot, Usage: "append the root (by default it is left out: servers should not send it)"}
+}
+
+func outFlag(usage string) cli.Flag {
+	return &cli.StringFlag{Name: flagOut, Aliases: []string{"o"}, Usage: usage}
+}
+
+// withoutFlags returns flags minus the named ones (pfx reuses the chain
+// flags but gives the password flags another meaning).
+func withoutFlags(flags []cli.Flag, names ...string) []cli.Flag {
+	var out []cli.Flag
+	for _, f := range flags {
+		skip := false
+		for _, n := range names {
+			if f.Names()[0] == n {
+				skip = true
+			}
+		}
+		if !skip {
+			out = append(out, f)
+		}
+	}
+	return out
+}
