@@ -111,8 +111,10 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 				d.add(CodeMissingIntermediate, SeverityError, c, fmt.Sprintf("the intermediate %s is not sent; clients that do not already have it (most phones, curl, Java, Go, Python) fail with an unknown-issuer error", Name(c)), "send it after the leaf: use the chain chainfix build writes")
 			}
 		}
+		// An error, not a warning: RFC 8446 lets TLS 1.3 clients tolerate
+		// disorder, but appliances (Citrix ADC) and TLS 1.2 stacks reject it.
 		if len(served) > 0 && (!bytes.Equal(served[0].Raw, leaf.Raw) || !slices.IsSorted(order)) {
-			d.add(CodeWrongOrder, SeverityWarning, nil, fmt.Sprintf("the chain is out of order (first sent: %s); TLS expects the leaf first, then each certificate's issuer", Name(served[0])), "send "+pathOrder(path, topIsRoot)+": chainfix build writes them in this order")
+			d.add(CodeWrongOrder, SeverityError, nil, fmt.Sprintf("the chain is out of order (first sent: %s); TLS expects the leaf first, then each certificate's issuer", Name(served[0])), "send "+pathOrder(path, topIsRoot)+": chainfix build writes them in this order")
 		}
 		if !r.Trusted && len(path) > 0 {
 			switch {
