@@ -1,0 +1,217 @@
+package fetch
+
+import (
+	"bytes"
+	"crypto/x509"
+	stdpem "encoding/pem"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+func TestCacheSecondClientMakesNoRequest(t *testing.T) {
+	p := newPKI()
+	srv := newAIAServer(t)
+	srv.handle("/int.p7c", serve("application/pkcs7-mime", pkcs7Of(t, p.root, p.inter)))
+	dir := filepath.Join(t.TempDir(), "created", "on-demand")
+	leaf := p.leaf("leaf.example", srv.url("/int.p7c"))
+
+	first := New(Options{CacheDir: dir})
+	got, err := first.Issuers(testCtx(t), leaf.Cert)
+	if err != nil || subjects(got) != "CN=Test Int, CN=Test Root" {
+		t.Fatalf("first client: %q, %v", subjects(got), err)
+	}
+	entry := cachePath(dir, srv.url("/int.p7c"))
+	checkMode(t, entry, 0o644)
+	checkMode(t, dir, 0o755|os.ModeDir)
+
+	// Another leaf by the same intermediate, another Client (another run).
+	log, hook := newTestLogger()
+	second := New(Options{CacheDir: dir, Logger: log})
+	other := p.leaf("other.example", srv.url("/int.p7c"))
+	got, err = second.Issuers(testCtx(t), other.Cert)
+	if err != nil || subjects(got) != "CN=Test Int, CN=Test Root" {
+		t.Fatalf("second client: %q, %v", subjects(got), err)
+	}
+	if second.Requests() != 0 || srv.requests() != 1 {
+		t.Errorf("requests: second client %d, server %d; want 0 and 1", second.Requests(), srv.requests())
+	}
+	e := findEntry(hook, "AIA issuer from cache")
+	if e == nil || e.Data["source"] != "cache" || e.Data["url"] != srv.url("/int.p7c") {
+		t.Errorf("no cache log entry: %v", hook.AllEntries())
+	}
+}
+
+func checkMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS != "windows" && fi.Mode()&(os.ModePerm|os.ModeDir) != want {
+		t.Errorf("%s: mode %v, want %v", path, fi.Mode(), want)
+	}
+}
+
+func TestCacheCorruptEntryIsRefetchedAndRepaired(t *testing.T) {
+	p := newPKI()
+	tests := []struct {
+		name    string
+		corrupt func(good []byte) []byte
+	}{
+		{"truncated in the middle", func(good []byte) []byte { return good[:len(good)/2] }},
+		{"truncated before the last END line", func(good []byte) []byte { return good[:len(good)-10] }},
+		{"garbage", func([]byte) []byte { return []byte("\x00\xffnot a cache entry at all") }},
+		{"empty", func([]byte) []byte { return nil }},
+		{"header only", func(good []byte) []byte { h, _, _ := cutLines(good, 2); return []byte(h[0] + "\n" + h[1] + "\n") }},
+		{"entry of another URL", func(good []byte) []byte {
+			return bytes.Replace(good, []byte("/int.crt"), []byte("/xyz.crt"), 1)
+		}},
+		{"bad base64 in the certificate", func(good []byte) []byte {
+			b := bytes.Clone(good)
+			b[bytes.Index(b, []byte("-----BEGIN CERTIFICATE-----\n"))+40] = '!'
+			return b
+		}},
+		{"certificate DER cut short", func(good []byte) []byte {
+			var b bytes.Buffer
+			h, _, _ := cutLines(good, 2)
+			b.WriteString(h[0] + "\n" + h[1] + "\n")
+			stdpem.Encode(&b, &stdpem.Block{Type: "CERTIFICATE", Bytes: p.inter.DER()[:100]})
+			return b.Bytes()
+		}},
+		{"private key block", func(good []byte) []byte {
+			return append(bytes.Clone(good), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"...)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAIAServer(t)
+			srv.handle("/int.crt", serve("application/pkix-cert", p.inter.DER()))
+			dir := t.TempDir()
+			rawURL := srv.url("/int.crt")
+			good := encodeCacheEntry(rawURL, []*x509.Certificate{p.inter.Cert})
+			path := cachePath(dir, rawURL)
+			if err := os.WriteFile(path, tt.corrupt(good), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			log, hook := newTestLogger()
+			c := New(Options{CacheDir: dir, Logger: log})
+			got, err := c.Issuers(testCtx(t), p.leaf("leaf.example", rawURL).Cert)
+			if err != nil || subjects(got) != "CN=Test Int" {
+				t.Fatalf("got %q, %v", subjects(got), err)
+			}
+			if c.Requests() != 1 {
+				t.Errorf("requests = %d, want 1 (refetch)", c.Requests())
+			}
+			if e := findEntry(hook, "AIA cache entry ignored"); e == nil || e.Level.String() != "debug" {
+				t.Errorf("no debug log about the corrupt entry: %v", hook.AllEntries())
+			}
+			repaired, err := os.ReadFile(path)
+			if err != nil || !bytes.Equal(repaired, good) {
+				t.Errorf("entry not repaired:\n%s", repaired)
+			}
+		})
+	}
+}
+
+func TestCacheOffline(t *testing.T) {
+	p := newPKI()
+	srv := newAIAServer(t)
+	srv.handle("/int.crt", serve("application/pkix-cert", p.inter.DER()))
+	rawURL := srv.url("/int.crt")
+	leaf := p.leaf("leaf.example", rawURL)
+
+	t.Run("warm cache", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := writeCache(dir, rawURL, []*x509.Certificate{p.inter.Cert}); err != nil {
+			t.Fatal(err)
+		}
+		before := srv.requests()
+		c := New(Options{CacheDir: dir, Offline: true})
+		got, err := c.Issuers(testCtx(t), leaf.Cert)
+		if err != nil || subjects(got) != "CN=Test Int" {
+			t.Fatalf("got %q, %v", subjects(got), err)
+		}
+		if c.Requests() != 0 || srv.requests() != before {
+			t.Errorf("offline client sent %d requests", c.Requests())
+		}
+	})
+	t.Run("cold cache", func(t *testing.T) {
+		log, hook := newTestLogger()
+		before := srv.requests()
+		c := New(Options{CacheDir: t.TempDir(), Offline: true, Logger: log})
+		got, err := c.Issuers(testCtx(t), leaf.Cert)
+		if got != nil || err != nil {
+			t.Fatalf("got %q, %v; want nil, nil", subjects(got), err)
+		}
+		if c.Requests() != 0 || srv.requests() != before {
+			t.Errorf("offline client sent %d requests", c.Requests())
+		}
+		if e := findEntry(hook, "offline: not fetching URL"); e == nil || e.Level.String() != "debug" || e.Data["url"] != rawURL {
+			t.Errorf("no debug log entry: %v", hook.AllEntries())
+		}
+	})
+	t.Run("no cache directory", func(t *testing.T) {
+		c := New(Options{Offline: true})
+		if got, err := c.Issuers(testCtx(t), leaf.Cert); got != nil || err != nil || c.Requests() != 0 {
+			t.Fatalf("got %q, %v, %d requests", subjects(got), err, c.Requests())
+		}
+	})
+	t.Run("cached certificate that did not sign the child", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := writeCache(dir, rawURL, []*x509.Certificate{p.wrong.Cert}); err != nil {
+			t.Fatal(err)
+		}
+		c := New(Options{CacheDir: dir, Offline: true})
+		_, err := c.Issuers(testCtx(t), leaf.Cert)
+		if err == nil || !bytes.Contains([]byte(err.Error()), []byte("which did not sign")) {
+			t.Fatalf("error = %v", err)
+		}
+	})
+}
+
+// TestCacheKeepsFailuresOut: a failed fetch writes no entry.
+func TestCacheKeepsFailuresOut(t *testing.T) {
+	p := newPKI()
+	srv := newAIAServer(t)
+	srv.handle("/page", serve("text/html", []byte("<html>oops</html>")))
+	dir := t.TempDir()
+	c := New(Options{CacheDir: dir})
+	if _, err := c.Issuers(testCtx(t), p.leaf("leaf.example", srv.url("/page"), srv.url("/404")).Cert); err == nil {
+		t.Fatal("no error")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 0 {
+		t.Errorf("cache holds %v (%v)", entries, err)
+	}
+}
+
+func FuzzParseCacheEntry(f *testing.F) {
+	p := newPKI()
+	const rawURL = "http://ca.example/int.crt"
+	good := encodeCacheEntry(rawURL, []*x509.Certificate{p.inter.Cert, p.root.Cert})
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(cacheMagic + "\n" + cacheURLTag + rawURL + "\n"))
+	f.Add([]byte(cacheMagic + "\n" + cacheURLTag + rawURL + "\n-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		certs, err := parseCacheEntry(data, rawURL)
+		if err != nil {
+			return
+		}
+		if len(certs) == 0 {
+			t.Fatal("success without certificates")
+		}
+		// Re-encoding is canonical and a fixed point.
+		enc := encodeCacheEntry(rawURL, certs)
+		again, err := parseCacheEntry(enc, rawURL)
+		if err != nil || len(again) != len(certs) {
+			t.Fatalf("re-encoded entry: %d certs, %v", len(again), err)
+		}
+		if !bytes.Equal(encodeCacheEntry(rawURL, again), enc) {
+			t.Fatal("encoding is not a fixed point")
+		}
+	})
+}
