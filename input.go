@@ -80,6 +80,7 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 			out.certs = append(out.certs, c)
 		}
 	}
+	var keyOnly error
 	for _, name := range names {
 		src, err := st.readSource(name)
 		if err != nil {
@@ -100,6 +101,15 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 			continue
 		}
 		c, err := pem.Decode(src.data, pem.Options{Lenient: lenient})
+		if errors.Is(err, pem.ErrNoCertificates) && c != nil && len(c.Keys) > 0 {
+			// A key file among the inputs (chainfix pfx leaf.pem key.pem):
+			// not an error unless no input holds a certificate at all.
+			out.keys = append(out.keys, foundKey{src: src})
+			if keyOnly == nil {
+				keyOnly = fmt.Errorf("%s: %w", src.name, err)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.name, err)
 		}
@@ -117,6 +127,9 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 			out.keys = append(out.keys, foundKey{src: src})
 		}
 		st.log.Debugf("%s: %s with %d certificates", src.name, c.Format, len(c.Certificates))
+	}
+	if len(out.certs) == 0 && keyOnly != nil {
+		return nil, keyOnly
 	}
 	return out, nil
 }
