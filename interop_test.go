@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"chainfix/internal/testtool"
+
 	"chainfix/bundle"
 	"chainfix/internal/fixtures"
 	"chainfix/internal/testpki"
@@ -20,7 +22,7 @@ import (
 // fixture situations is accepted by `openssl verify -CAfile root
 // -untrusted chain leaf` at the same time.
 func TestBundlesPassOpenSSLVerify(t *testing.T) {
-	needTool(t, "openssl")
+	testtool.Need(t, "openssl")
 	_, f := fixtureDir(t)
 	const at = "2026-06-01"
 	const attime = "1780272000" // 2026-06-01T00:00:00Z

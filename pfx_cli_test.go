@@ -2,40 +2,24 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto"
 	"crypto/x509"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"chainfix/internal/testtool"
 
 	pkcs12 "software.sslmate.com/src/go-pkcs12"
 
 	"chainfix/internal/fixtures"
 )
 
-// needTool returns the path of an external tool for an interop test, or
-// skips; under CI (CHAINFIX_REQUIRE_TOOLS=1) a missing tool fails.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CHAINFIX_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required for this interop test (CHAINFIX_REQUIRE_TOOLS=1)", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
-
+// runTool runs an interop tool and fails the test if it fails.
 func runTool(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, needTool(t, name), args...).CombinedOutput()
+	out, err := testtool.Run(t, "", name, args...)
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"chainfix/internal/testtool"
+
 	"crypto/x509"
 )
 
@@ -133,22 +135,8 @@ func TestEncodePKCS7RoundTrip(t *testing.T) {
 	})
 }
 
-// needTool finds an external tool for an interop test; it skips the test
-// when the tool is missing, unless CHAINFIX_REQUIRE_TOOLS=1 (set by CI).
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CHAINFIX_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s not found and CHAINFIX_REQUIRE_TOOLS=1", name)
-		}
-		t.Skipf("%s not installed", name)
-	}
-	return path
-}
-
 func TestOpenSSLReadsPKCS7(t *testing.T) {
-	openssl := needTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	certs := chainCerts()
 	der, err := EncodePKCS7([]*x509.Certificate{certs[2], certs[0], certs[1]}) // deliberately unusual order
 	if err != nil {

@@ -1,23 +1,16 @@
 package pfx
 
 import (
-	"bytes"
-	"context"
 	"crypto"
 	"crypto/x509"
 	stdpem "encoding/pem"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // fixturePassword is the password of every encrypted fixture (see testdata/make.sh).
 const fixturePassword = "secret"
-
-// toolTimeout bounds each openssl / keytool run; keytool starts a JVM.
-const toolTimeout = 20 * time.Second
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
@@ -77,34 +70,6 @@ func countingPassword(pw string) (PasswordFunc, *int) {
 		*n++
 		return []byte(pw), nil
 	}, n
-}
-
-// requireTool returns the path of an external tool, or skips the test when
-// it is missing (fails instead under CHAINFIX_REQUIRE_TOOLS=1, as in CI).
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CHAINFIX_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s not found and CHAINFIX_REQUIRE_TOOLS=1: %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
-	}
-	return path
-}
-
-// runTool runs a tool in dir with a timeout and returns its combined output.
-func runTool(t *testing.T, dir, tool string, args ...string) ([]byte, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), toolTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, tool, args...)
-	cmd.Dir = dir
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-	err := cmd.Run()
-	return out.Bytes(), err
 }
 
 func writeFile(t *testing.T, dir, name string, data []byte) string {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"chainfix/internal/testtool"
+
 	"chainfix/internal/testpki"
 )
 
@@ -251,7 +253,7 @@ func TestMarshalKeyRoundTrip(t *testing.T) {
 }
 
 func TestMarshalKeyReadByOpenSSL(t *testing.T) {
-	openssl := requireTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	dir := t.TempDir()
 	key := refKey(t, "rsa-pkcs8.pem")
 	out, err := MarshalKey(key, []byte(fixturePassword))
@@ -259,7 +261,7 @@ func TestMarshalKeyReadByOpenSSL(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, dir, "key.pem", out)
-	pub, err := runTool(t, dir, openssl, "pkey", "-in", "key.pem", "-passin", "pass:"+fixturePassword, "-pubout", "-outform", "DER")
+	pub, err := testtool.Run(t, dir, openssl, "pkey", "-in", "key.pem", "-passin", "pass:"+fixturePassword, "-pubout", "-outform", "DER")
 	if err != nil {
 		t.Fatalf("openssl pkey: %v\n%s", err, pub)
 	}

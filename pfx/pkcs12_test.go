@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"chainfix/internal/testtool"
+
 	"chainfix/internal/testpki"
 )
 
@@ -253,7 +255,7 @@ func TestParseEncryption(t *testing.T) {
 // TestEncodeReadByOpenSSL checks what OpenSSL 3 makes of Encode's output:
 // Modern without -legacy; Legacy (3DES) both with and without -legacy.
 func TestEncodeReadByOpenSSL(t *testing.T) {
-	openssl := requireTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	key := testpki.RSAKey(5)
 	leaf, chain := testChain(key)
 	tests := []struct {
@@ -274,7 +276,7 @@ func TestEncodeReadByOpenSSL(t *testing.T) {
 			}
 			writeFile(t, dir, "out.p12", der)
 			args := append([]string{"pkcs12", "-in", "out.p12", "-passin", "pass:" + fixturePassword, "-info", "-nokeys"}, tt.args...)
-			out, err := runTool(t, dir, openssl, args...)
+			out, err := testtool.Run(t, dir, openssl, args...)
 			if err != nil {
 				t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
 			}
@@ -282,7 +284,7 @@ func TestEncodeReadByOpenSSL(t *testing.T) {
 				t.Errorf("openssl printed %d certificates, want 3:\n%s", n, out)
 			}
 			args = append([]string{"pkcs12", "-in", "out.p12", "-passin", "pass:" + fixturePassword, "-nocerts", "-nodes"}, tt.args...)
-			out, err = runTool(t, dir, openssl, args...)
+			out, err = testtool.Run(t, dir, openssl, args...)
 			if err != nil {
 				t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
 			}
@@ -300,7 +302,7 @@ func TestEncodeReadByOpenSSL(t *testing.T) {
 // TestEncodeReadByKeytool checks that Java sees one PrivateKeyEntry with
 // the whole chain.
 func TestEncodeReadByKeytool(t *testing.T) {
-	keytool := requireTool(t, "keytool")
+	keytool := testtool.Need(t, "keytool")
 	key := testpki.ECDSAKey(elliptic.P256(), "keytool")
 	leaf, chain := testChain(key)
 	for _, enc := range []Encryption{Modern, Legacy} {
@@ -311,7 +313,7 @@ func TestEncodeReadByKeytool(t *testing.T) {
 				t.Fatal(err)
 			}
 			writeFile(t, dir, "out.p12", der)
-			out, err := runTool(t, dir, keytool, "-list", "-v", "-keystore", "out.p12", "-storetype", "PKCS12", "-storepass", fixturePassword)
+			out, err := testtool.Run(t, dir, keytool, "-list", "-v", "-keystore", "out.p12", "-storetype", "PKCS12", "-storepass", fixturePassword)
 			if err != nil {
 				t.Fatalf("keytool: %v\n%s", err, out)
 			}
@@ -328,7 +330,7 @@ func TestEncodeReadByKeytool(t *testing.T) {
 // TestDecodeOpenSSLExports reads PFX files that the local OpenSSL writes
 // now (the committed fixtures cover the same shapes from OpenSSL 3.0).
 func TestDecodeOpenSSLExports(t *testing.T) {
-	openssl := requireTool(t, "openssl")
+	openssl := testtool.Need(t, "openssl")
 	tests := []struct {
 		name string
 		args []string
@@ -346,7 +348,7 @@ func TestDecodeOpenSSLExports(t *testing.T) {
 			}
 			args := append([]string{"pkcs12", "-export", "-inkey", "rsa-pkcs8.pem", "-in", "rsa.crt", "-certfile", "ca.crt",
 				"-passout", "pass:" + fixturePassword, "-out", "out.p12"}, tt.args...)
-			out, err := runTool(t, dir, openssl, args...)
+			out, err := testtool.Run(t, dir, openssl, args...)
 			if err != nil {
 				if tt.name == "-legacy (RC2)" && bytes.Contains(out, []byte("unsupported")) {
 					t.Skipf("this OpenSSL has no legacy provider: %s", out)
