@@ -43,7 +43,8 @@ type chainJob struct {
 
 // chainOutcome is what building produced.
 type chainOutcome struct {
-	input  []*x509.Certificate // the certificates given, in the order given
+	input  []*x509.Certificate // the certificates given, in the order given, without duplicates
+	given  []*x509.Certificate // the same with duplicates: what a server would send
 	served *fetch.Served       // with --host: what the server sent
 	keys   []foundKey          // keys found among the inputs
 	result *bundle.Result
@@ -197,8 +198,9 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 			return nil, fmt.Errorf("%s: %w", job.host, err)
 		}
 		out.served = served
-		out.input = served.Certificates
-		st.log.Infof("%s (%s) sent %d certificates over %s", job.host, served.Address, len(served.Certificates), tlsVersionName(served.Version))
+		out.input = dedupe(served.Certificates)
+		out.given = served.Certificates
+		st.log.Infof("%s (%s) sent %s over %s", job.host, served.Address, certCount(len(served.Certificates)), tlsVersionName(served.Version))
 		if len(served.Certificates) == 0 {
 			return nil, fmt.Errorf("%s: the server sent no certificate", job.host)
 		}
@@ -214,7 +216,7 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.input, out.keys = in.certs, in.keys
+		out.input, out.given, out.keys = in.certs, in.given, in.keys
 	}
 
 	opts := bundle.Options{
@@ -245,6 +247,19 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 	}
 	out.result = res
 	return out, nil
+}
+
+// dedupe drops repeated certificates, keeping the first of each.
+func dedupe(certs []*x509.Certificate) []*x509.Certificate {
+	seen := map[string]bool{}
+	var out []*x509.Certificate
+	for _, c := range certs {
+		if !seen[string(c.Raw)] {
+			seen[string(c.Raw)] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // pickLeaf finds the certificate --leaf-cn names: by common name or DNS SAN.

@@ -81,7 +81,7 @@ func (st *state) runCheck(c *cli.Context) error {
 // given, the build failure if any, and what only an endpoint shows (TLS
 // version).
 func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
-	rep := &checkReport{Target: strings.Join(job.files, ", "), Served: certsJSON(out.input)}
+	rep := &checkReport{Target: strings.Join(job.files, ", "), Served: certsJSON(out.given)}
 	host := ""
 	if out.served != nil {
 		rep.Target = job.host
@@ -98,13 +98,10 @@ func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
 	if out.result != nil {
 		rep.Chain = certsJSON(out.result.Path)
 		rep.Trusted = out.result.Trusted
-		rep.Findings = bundle.Diagnose(out.input, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at})
+		rep.Findings = bundle.Diagnose(out.given, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at})
 	}
 	if out.err != nil {
-		rep.Findings = append(rep.Findings, bundle.Finding{
-			Code: errorCode(out.err), Severity: "error", Message: out.err.Error(),
-			Fix: "see the message; 'chainfix build' repairs what can be repaired",
-		})
+		rep.Findings = append(rep.Findings, st.failureFindings(out, host, job)...)
 		rep.Findings = dropOK(rep.Findings)
 	}
 	if out.served != nil {
@@ -118,6 +115,33 @@ func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
 		}
 	}
 	return rep
+}
+
+// failureFindings explains a failed build. A chain that crypto/x509
+// refuses (expired, wrong EKU, SHA-1) is diagnosed certificate by
+// certificate, as if it were trusted, so each fault gets its own finding
+// and fix; any other failure becomes one finding with its hint.
+func (st *state) failureFindings(out *chainOutcome, host string, job *chainJob) []bundle.Finding {
+	var invalid *bundle.InvalidError
+	if errors.As(out.err, &invalid) && len(invalid.Path) > 0 {
+		r := &bundle.Result{Leaf: invalid.Path[0], Path: invalid.Path, Trusted: true}
+		fs := bundle.Diagnose(out.given, r, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at})
+		for _, f := range fs {
+			if f.Severity == bundle.SeverityError {
+				return fs
+			}
+		}
+	}
+	fix := "see the message"
+	switch errorCode(out.err) {
+	case "missing-intermediate":
+		fix = "get the intermediate from your CA and give it with --pool, or let chainfix fetch it (without --offline); then upload what chainfix build writes"
+	case "untrusted-root":
+		fix = "if it is your own CA, pass its root with --roots (and install it on the clients); otherwise get a certificate from a publicly trusted CA"
+	case "no-leaf":
+		fix = "give the server's own certificate (the leaf), not only CA certificates"
+	}
+	return []bundle.Finding{{Code: errorCode(out.err), Severity: bundle.SeverityError, Message: out.err.Error(), Fix: fix}}
 }
 
 // hostForSAN drops IP literals' brackets; an IP is checked against IP SANs
@@ -177,7 +201,7 @@ func writeReportText(w io.Writer, rep *checkReport) {
 		fmt.Fprintf(w, " (%s, %s)", rep.Address, rep.TLSVersion)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "given: %d certificates\n", len(rep.Served))
+	fmt.Fprintf(w, "given: %s\n", certCount(len(rep.Served)))
 	for i, c := range rep.Served {
 		fmt.Fprintf(w, "  %d %s, issued by %s, expires %s\n", i, c.Subject, c.Issuer, c.NotAfter.Format("2006-01-02"))
 	}
@@ -210,7 +234,7 @@ func (st *state) printServedFindings(out *chainOutcome) {
 	if st.quiet || out.result == nil {
 		return
 	}
-	fmt.Fprintf(st.stderr, "chainfix: the server sent %d certificates:\n", len(out.served.Certificates))
+	fmt.Fprintf(st.stderr, "chainfix: the server sent %s:\n", certCount(len(out.served.Certificates)))
 	for i, c := range out.served.Certificates {
 		fmt.Fprintf(st.stderr, "  %d %s, issued by %s\n", i, bundle.Name(c), issuerName(c))
 	}

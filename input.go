@@ -54,6 +54,7 @@ func (st *state) readSource(name string) (source, error) {
 // loaded is what a set of inputs held.
 type loaded struct {
 	certs []*x509.Certificate // every certificate, input order, duplicates removed
+	given []*x509.Certificate // the same with duplicates kept, for diagnosis
 	// keys are private keys found in the inputs (a PFX's key, or key
 	// blocks in a PEM file), for pfx when --key is not given.
 	keys []foundKey
@@ -94,6 +95,7 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 			for _, cert := range c.Certificates {
 				add(cert)
 			}
+			out.given = append(out.given, c.Certificates...)
 			if c.Key != nil {
 				out.keys = append(out.keys, foundKey{key: c.Key, src: src})
 			}
@@ -123,6 +125,7 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 		for _, cert := range c.Certificates {
 			add(cert)
 		}
+		out.given = append(out.given, c.All...)
 		if len(c.Keys) > 0 {
 			out.keys = append(out.keys, foundKey{src: src})
 		}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/sirupsen/logrus"
@@ -112,8 +113,31 @@ func newLogger(stderr io.Writer) *logrus.Logger {
 	l := logrus.New()
 	l.SetOutput(stderr)
 	l.SetLevel(logrus.WarnLevel)
-	l.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true, DisableQuote: true})
+	l.SetFormatter(lineFormatter{})
 	return l
+}
+
+// lineFormatter writes log entries in chainfix's one voice on stderr:
+// "chainfix: warning: message key=value ...".
+type lineFormatter struct{}
+
+func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
+	var b strings.Builder
+	level := e.Level.String()
+	if e.Level == logrus.WarnLevel {
+		level = "warning"
+	}
+	fmt.Fprintf(&b, "chainfix: %s: %s", level, e.Message)
+	keys := make([]string, 0, len(e.Data))
+	for k := range e.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " %s=%v", k, e.Data[k])
+	}
+	b.WriteByte('\n')
+	return []byte(b.String()), nil
 }
 
 // configureLogger applies the global logging flags.

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -26,7 +25,7 @@ func (st *state) printSummary(out *chainOutcome, includeRoot bool) {
 	if r.Trusted {
 		trust = "trusted via " + bundle.Name(r.Path[len(r.Path)-1])
 	}
-	fmt.Fprintf(w, "chainfix: chain for %s: %d certificates, %s\n", bundle.Name(r.Leaf), len(r.Path), trust)
+	fmt.Fprintf(w, "chainfix: chain for %s: %s, %s\n", bundle.Name(r.Leaf), certCount(len(r.Path)), trust)
 	if r.LeafReason != "" {
 		fmt.Fprintf(w, "chainfix: leaf: %s\n", r.LeafReason)
 	}
@@ -43,6 +42,9 @@ func (st *state) printSummary(out *chainOutcome, includeRoot bool) {
 			note = " (left out; --include-root adds it)"
 		}
 		fmt.Fprintf(w, "  %d %-12s %s, issued by %s, expires %s%s\n", i, role, bundle.Name(c), issuerName(c), c.NotAfter.UTC().Format("2006-01-02"), note)
+	}
+	if n := len(out.given) - len(out.input); n > 0 && out.served == nil {
+		fmt.Fprintf(w, "chainfix: removed %d duplicate certificate(s)\n", n)
 	}
 	if !r.InputInOrder && out.served == nil {
 		fmt.Fprintf(w, "chainfix: reordered: the input was not in leaf -> intermediates -> root order\n")
@@ -122,4 +124,10 @@ func tlsVersionName(v uint16) string {
 	return tls.VersionName(v)
 }
 
-func fprintln(w io.Writer, a ...any) { fmt.Fprintln(w, a...) }
+// certCount says "1 certificate", "3 certificates".
+func certCount(n int) string {
+	if n == 1 {
+		return "1 certificate"
+	}
+	return fmt.Sprintf("%d certificates", n)
+}

@@ -36,6 +36,9 @@ type Skipped struct {
 // Contents is what Decode found.
 type Contents struct {
 	Certificates []*x509.Certificate // input order, duplicates removed
+	// All is every certificate in input order, duplicates kept: the chain
+	// as a server configured with this file would send it (for diagnosis).
+	All []*x509.Certificate
 	Keys         []Block             // private-key blocks (and EC PARAMETERS), for package pfx
 	Skipped      []Skipped
 	Format       string // "pem", "der", "pkcs7", "pkcs7-pem": what the input was

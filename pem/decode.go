@@ -171,6 +171,7 @@ func (d *decoder) cert(der []byte, o origin) error {
 		d.c.Skipped = append(d.c.Skipped, Skipped{Index: o.block, Line: o.line, What: what, Err: err})
 		return nil
 	}
+	d.c.All = append(d.c.All, cert)
 	if d.seen[string(cert.Raw)] {
 		return nil
 	}
