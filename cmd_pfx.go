@@ -53,22 +53,16 @@ func (st *state) runPFX(c *cli.Context) error {
 		return usagef("refusing to write a binary PFX to a terminal; use -o FILE")
 	}
 	newPS := passwordSource{file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the new PFX"}
-	password, err := st.newPassword(newPS, c.Bool(flagNoPassword))
+	password, decided, err := st.newPassword(newPS, c.Bool(flagNoPassword))
 	if err != nil {
 		return err
 	}
 	inPS := passwordSource{file: c.String(flagInPasswordFile), envVar: c.String(flagInPasswordEnv), purpose: "the input", flagPrefix: "in-"}
 	inPassword := st.inputPassword(inPS)
-	if inPS.file == "" && inPS.envVar == "" {
+	if inPS.file == "" && inPS.envVar == "" && password != "" {
 		// Default: the inputs use the same password as the new PFX, the
 		// common case of repairing a PFX in place.
-		ask := inPassword
-		inPassword = func() ([]byte, error) {
-			if password != "" {
-				return []byte(password), nil
-			}
-			return ask()
-		}
+		inPassword = func() ([]byte, error) { return []byte(password), nil }
 	}
 	job, err := st.parseChainJob(c, inPassword)
 	if err != nil {
@@ -91,6 +85,12 @@ func (st *state) runPFX(c *cli.Context) error {
 			bundle.Name(leaf), short(pfx.Fingerprint(key.Public())), short(pfx.Fingerprint(leaf.PublicKey)))
 	}
 	chain := selectCerts(out, c.Bool(flagIncludeRoot), false)[1:]
+	if !decided {
+		// Asked only now, when the chain and the key are known good.
+		if password, err = st.promptNewPassword(newPS); err != nil {
+			return err
+		}
+	}
 	data, err := pfx.Encode(key, leaf, chain, password, enc)
 	if err != nil {
 		return fmt.Errorf("writing the PFX: %w", err)

@@ -202,3 +202,65 @@ func TestAIATimeout(t *testing.T) {
 		t.Errorf("took %v despite --timeout 300ms", d)
 	}
 }
+
+// TestBuildThroughProxy: HTTP_PROXY from the run's environment carries the
+// AIA request for a leaf whose URL names a real CA host; the loopback proxy
+// answers it, so nothing leaves the machine.
+func TestBuildThroughProxy(t *testing.T) {
+	root := testpki.Issue(testpki.Template{CN: "Proxy Test Root", CA: true, Key: testpki.RSAKey(10), Serial: 300}, nil)
+	inter := testpki.Issue(testpki.Template{CN: "Proxy Test Intermediate", CA: true, Key: testpki.RSAKey(11), Serial: 301}, root)
+	const aiaURL = "http://crt.sectigo.com/SectigoRSADomainValidationSecureServerCA.crt"
+	leaf := testpki.Issue(testpki.Template{CN: "proxied.example.test", Serial: 302, IssuerURL: []string{aiaURL}}, inter)
+	var seen atomic.Value
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen.Store(r.URL.String() + " " + r.Header.Get("User-Agent"))
+		if r.URL.String() != aiaURL {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(inter.DER())
+	}))
+	t.Cleanup(proxy.Close)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "root.pem"), root.PEM(), 0o644)
+	os.WriteFile(filepath.Join(dir, "leaf.pem"), leaf.PEM(), 0o644)
+	env := mapEnv{"HTTP_PROXY": proxy.URL}
+	code, out, stderr := runCLI(t, env, "", "build", "--no-cache", "--roots", filepath.Join(dir, "root.pem"), filepath.Join(dir, "leaf.pem"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Count(out, "BEGIN CERTIFICATE") != 2 {
+		t.Errorf("want leaf and intermediate, got:\n%s", out)
+	}
+	got, _ := seen.Load().(string)
+	if !strings.HasPrefix(got, aiaURL+" chainfix/") {
+		t.Errorf("the proxy saw %q, want the absolute AIA URL and a chainfix User-Agent", got)
+	}
+	// NO_PROXY for that host sends the request direct, which fails here (no
+	// network): the proxy must not see it.
+	seen.Store("")
+	env["NO_PROXY"] = "crt.sectigo.com"
+	if code, _, _ := runCLI(t, env, "", "build", "--no-cache", "--timeout", "2s", "--roots", filepath.Join(dir, "root.pem"), filepath.Join(dir, "leaf.pem")); code != exitFailure {
+		t.Errorf("with NO_PROXY: exit %d, want 1", code)
+	}
+	if got, _ := seen.Load().(string); got != "" {
+		t.Errorf("NO_PROXY ignored: the proxy saw %q", got)
+	}
+}
+
+// TestCheckOldTLS: an endpoint that speaks only TLS 1.0 is reported.
+func TestCheckOldTLS(t *testing.T) {
+	p := newAIAPKI(t)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.TLS = &tls.Config{
+		Certificates: []tls.Certificate{{Certificate: [][]byte{p.leaf.DER(), p.inter.DER()}, PrivateKey: p.leaf.Key}},
+		MinVersion:   tls.VersionTLS10, MaxVersion: tls.VersionTLS10,
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	code, out, stderr := runCLI(t, nil, "", "check", "--json", "--no-cache", "--roots", p.path("root.pem"),
+		"--host", srv.Listener.Addr().String(), "--servername", "aia.example.test")
+	if !strings.Contains(out, `"old-tls-version"`) || !strings.Contains(out, `"tls_version": "TLS 1.0"`) {
+		t.Errorf("exit %d; report lacks the old TLS version:\n%s\n%s", code, out, stderr)
+	}
+}

@@ -85,28 +85,36 @@ func (st *state) inputPassword(ps passwordSource) pfx.PasswordFunc {
 	}
 }
 
-// newPassword returns the password for a file chainfix writes: the file or
-// variable, an empty one with --no-password, or a prompt with confirmation.
-func (st *state) newPassword(ps passwordSource, none bool) (string, error) {
-	pw, ok, err := st.readPassword(ps)
+// newPassword resolves the password of a file chainfix writes, without
+// asking: from the file or variable, or empty with --no-password. decided
+// is false when it must be asked for on the terminal (promptNewPassword,
+// once the work that could fail is done); that is a usage error when
+// stdin is not a terminal.
+func (st *state) newPassword(ps passwordSource, none bool) (pw string, decided bool, err error) {
+	b, ok, err := st.readPassword(ps)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	if ok {
 		if none {
-			return "", usagef("--no-password contradicts --%s/--%s", passwordFileFlagFor(ps), passwordEnvFlagFor(ps))
+			return "", false, usagef("--no-password contradicts --%s/--%s", passwordFileFlagFor(ps), passwordEnvFlagFor(ps))
 		}
-		if len(pw) == 0 {
-			return "", errors.New("the password file is empty; use --no-password for an empty password")
+		if len(b) == 0 {
+			return "", false, errors.New("the password file is empty; use --no-password for an empty password")
 		}
-		return string(pw), nil
+		return string(b), true, nil
 	}
 	if none {
-		return "", nil
+		return "", true, nil
 	}
 	if !isTerminal(st.stdin) {
-		return "", usagef("%s needs a password: give --%s, --%s, or --no-password", ps.purpose, passwordFileFlagFor(ps), passwordEnvFlagFor(ps))
+		return "", false, usagef("%s needs a password: give --%s, --%s, or --no-password", ps.purpose, passwordFileFlagFor(ps), passwordEnvFlagFor(ps))
 	}
+	return "", false, nil
+}
+
+// promptNewPassword asks for a new password twice on the terminal.
+func (st *state) promptNewPassword(ps passwordSource) (string, error) {
 	first, err := st.prompt(fmt.Sprintf("Password for %s: ", ps.purpose))
 	if err != nil {
 		return "", err
