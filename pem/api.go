@@ -38,10 +38,10 @@ type Contents struct {
 	Certificates []*x509.Certificate // input order, duplicates removed
 	// All is every certificate in input order, duplicates kept: the chain
 	// as a server configured with this file would send it (for diagnosis).
-	All []*x509.Certificate
-	Keys         []Block             // private-key blocks (and EC PARAMETERS), for package pfx
-	Skipped      []Skipped
-	Format       string // "pem", "der", "pkcs7", "pkcs7-pem": what the input was
+	All     []*x509.Certificate
+	Keys    []Block // private-key blocks (and EC PARAMETERS), for package pfx
+	Skipped []Skipped
+	Format  string // "pem", "der", "pkcs7", "pkcs7-pem": what the input was
 }
 
 // ErrNoCertificates is returned (wrapped) when the input holds no certificate.
