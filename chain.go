@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -155,19 +155,33 @@ func firstEnv(env environment, names ...string) string {
 	return ""
 }
 
-// defaultCacheDir is the user cache dir + /chainfix, from the environment
-// of this run ($XDG_CACHE_HOME, else ~/.cache on Unix).
+// defaultCacheDir is the user cache dir + /chainfix, resolved from this
+// run's environment the way os.UserCacheDir does (which would read the
+// process environment itself): %LocalAppData% on Windows,
+// ~/Library/Caches on macOS, $XDG_CACHE_HOME or ~/.cache elsewhere.
+// "" (no cache) when none can be found.
 func (st *state) defaultCacheDir() string {
-	if d := st.env.Getenv("XDG_CACHE_HOME"); d != "" {
-		return filepath.Join(d, "chainfix")
+	var base string
+	switch runtime.GOOS {
+	case "windows":
+		base = st.env.Getenv("LocalAppData")
+	case "darwin", "ios":
+		if h := st.env.Getenv("HOME"); h != "" {
+			base = filepath.Join(h, "Library", "Caches")
+		}
+	default:
+		base = st.env.Getenv("XDG_CACHE_HOME")
+		if base == "" {
+			if h := st.env.Getenv("HOME"); h != "" {
+				base = filepath.Join(h, ".cache")
+			}
+		}
 	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "chainfix")
+	if base == "" {
+		st.log.Debugf("no user cache directory (HOME unset); AIA cache off")
+		return ""
 	}
-	if h := st.env.Getenv("HOME"); h != "" {
-		return filepath.Join(h, ".cache", "chainfix")
-	}
-	return ""
+	return filepath.Join(base, "chainfix")
 }
 
 // buildChain runs decode -> fetch -> build for a job.

@@ -46,6 +46,10 @@ func runCLI(t *testing.T, env mapEnv, stdin string, args ...string) (code int, s
 	if env == nil {
 		env = mapEnv{}
 	}
+	if env["XDG_CACHE_HOME"] == "" {
+		// Never the developer's real cache: a test must not depend on it.
+		env["XDG_CACHE_HOME"] = t.TempDir()
+	}
 	code = run(append([]string{"chainfix"}, args...), strings.NewReader(stdin), &out, &errb, env)
 	return code, out.String(), errb.String()
 }
