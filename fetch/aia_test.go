@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,7 @@ func TestIssuersURLs(t *testing.T) {
 		want     string   // subjects on success
 		wantErr  []error  // sentinels the error must wrap
 		wantMsg  []string // substrings of the error message
+		attempts int      // attempts listed in the error; 0: min(URLs, MaxURLs)
 		requests int      // requests the server must have seen
 	}{
 		{
@@ -246,8 +248,45 @@ func TestIssuersURLs(t *testing.T) {
 			name:     "more URLs than MaxURLs",
 			urls:     []string{"/1", "/2", "/3", "/4"},
 			opts:     Options{MaxURLs: 3},
-			wantMsg:  []string{"/3: status 404", "(1 more URLs not tried: limit 3 per certificate)"},
+			wantMsg:  []string{"/3: status 404", "(1 more URLs not tried: limit 3 http URLs per certificate)"},
 			requests: 3,
+		},
+		{
+			// The Active Directory CS shape plus broken mirrors: the two
+			// skipped URLs must not use up the limit of 5, or the good
+			// URL (the sixth) is never tried.
+			name: "skipped schemes do not count toward MaxURLs",
+			setup: func(t *testing.T, s *aiaServer) {
+				s.handle("/page", serve("text/html", []byte("<html>maintenance</html>")))
+				s.handle("/wrong.crt", serve("application/pkix-cert", p.wrong.DER()))
+				s.handle("/good.crt", serve("application/pkix-cert", p.inter.DER()))
+			},
+			urls: []string{
+				"ldap:///CN=Test%20Int,CN=AIA,CN=Public%20Key%20Services?cACertificate?base?objectClass=certificationAuthority",
+				"file:///etc/ssl/int.crt",
+				"/missing.crt", "/page", "/wrong.crt", "/good.crt",
+			},
+			want:     "CN=Test Int",
+			requests: 4,
+		},
+		{
+			name:    "skipped schemes are listed but MaxURLs http URLs are still the limit",
+			urls:    []string{"ldap://dc.example/x", "file:///x", "/1", "/2", "/3", "/4", "/5", "/6"},
+			wantErr: []error{ErrSkippedScheme},
+			wantMsg: []string{
+				"ldap://dc.example/x: not fetched", "file:///x: not fetched", "/5: status 404",
+				"(1 more URLs not tried: limit 5 http URLs per certificate)",
+			},
+			attempts: 7,
+			requests: 5,
+		},
+		{
+			name:     "a hostile list of skipped URLs is not walked to the end",
+			urls:     append(slices.Repeat([]string{"ldap://dc.example/x"}, maxURLsScanned+5), "/never.crt"),
+			wantErr:  []error{ErrSkippedScheme},
+			wantMsg:  []string{"(6 more URLs not tried: limit 20 URLs looked at per certificate)"},
+			attempts: maxURLsScanned,
+			requests: 0,
 		},
 		{
 			name:     "fetch budget",
@@ -296,8 +335,12 @@ func TestIssuersURLs(t *testing.T) {
 			if !errors.As(err, &ae) {
 				t.Fatalf("error %T %v is not an *AIAError", err, err)
 			}
-			if ae.Cert != leaf.Cert || len(ae.Attempts) != min(len(urls), c.opts.MaxURLs) {
-				t.Errorf("AIAError: cert %v, %d attempts", ae.Cert.Subject, len(ae.Attempts))
+			wantAttempts := tt.attempts
+			if wantAttempts == 0 {
+				wantAttempts = min(len(urls), c.opts.MaxURLs)
+			}
+			if ae.Cert != leaf.Cert || len(ae.Attempts) != wantAttempts {
+				t.Errorf("AIAError: cert %v, %d attempts, want %d", ae.Cert.Subject, len(ae.Attempts), wantAttempts)
 			}
 			for _, s := range tt.wantErr {
 				if !errors.Is(err, s) {

@@ -21,6 +21,10 @@ type Options struct {
 	CacheDir   string        // "" disables the on-disk cache
 	Offline    bool          // never touch the network: cache only
 	UserAgent  string        // e.g. "chainfix/v1.2.3"
+	// At is the time certificates are judged at (the CLI's --at); zero:
+	// not checked. A cached issuer that expired before At is fetched
+	// again, so that a renewed intermediate replaces it.
+	At time.Time
 	// Proxy picks the proxy for a request (e.g. from
 	// golang.org/x/net/http/httpproxy's FromEnvironment().ProxyFunc()); nil: direct.
 	Proxy  func(*http.Request) (*url.URL, error)

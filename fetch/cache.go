@@ -28,7 +28,9 @@ import (
 // Entries are written atomically (temporary file, then rename) and re-parsed
 // on every read; anything odd makes the entry a miss, never a trusted answer.
 // The certificates it holds are still checked against the child's signature
-// like fresh answers.
+// like fresh answers; an entry that parses but holds no signer of the child,
+// or only signers expired at Options.At, is stale and fetched again
+// (Client.Issuers), so a wrong or renewed entry does not stick forever.
 
 const (
 	cacheMagic  = "# chainfix AIA cache"

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"crypto/x509"
 	stdpem "encoding/pem"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
+
+	"chainfix/internal/testpki"
 )
 
 func TestCacheSecondClientMakesNoRequest(t *testing.T) {
@@ -163,12 +168,125 @@ func TestCacheOffline(t *testing.T) {
 		if err := writeCache(dir, rawURL, []*x509.Certificate{p.wrong.Cert}); err != nil {
 			t.Fatal(err)
 		}
-		c := New(Options{CacheDir: dir, Offline: true})
+		before := srv.requests()
+		log, hook := newTestLogger()
+		c := New(Options{CacheDir: dir, Offline: true, Logger: log})
 		_, err := c.Issuers(testCtx(t), leaf.Cert)
-		if err == nil || !bytes.Contains([]byte(err.Error()), []byte("which did not sign")) {
-			t.Fatalf("error = %v", err)
+		want := rawURL + ": answer did not sign the certificate: the cached answer holds CN=Wrong Int, which did not sign CN=leaf.example (offline: not fetched again)"
+		if !errors.Is(err, ErrNotIssuer) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("error = %v, want one containing %q", err, want)
+		}
+		if c.Requests() != 0 || srv.requests() != before {
+			t.Errorf("offline client sent %d requests", c.Requests())
+		}
+		if e := findEntry(hook, "offline: not fetched again"); e == nil || e.Data["url"] != rawURL {
+			t.Errorf("no log entry about the stale entry: %v", hook.AllEntries())
 		}
 	})
+	t.Run("cached signer expired at At is still used", func(t *testing.T) {
+		s := newStalePKI(p)
+		dir := t.TempDir()
+		if err := writeCache(dir, rawURL, []*x509.Certificate{s.expired.Cert}); err != nil {
+			t.Fatal(err)
+		}
+		before := srv.requests()
+		c := New(Options{CacheDir: dir, Offline: true, At: testpki.Epoch})
+		got, err := c.Issuers(testCtx(t), leaf.Cert)
+		if err != nil || len(got) != 1 || !bytes.Equal(got[0].Raw, s.expired.DER()) {
+			t.Fatalf("got %q, %v; want the expired cached intermediate", subjects(got), err)
+		}
+		if c.Requests() != 0 || srv.requests() != before {
+			t.Errorf("offline client sent %d requests", c.Requests())
+		}
+	})
+}
+
+// stalePKI adds to testPKI the intermediate before its renewal: same name
+// and key as p.inter (so it verifies the same leaves), expired at Epoch.
+type stalePKI struct {
+	expired *testpki.Cert
+}
+
+func newStalePKI(p *testPKI) *stalePKI {
+	expired := testpki.Issue(testpki.Template{
+		CN: "Test Int", CA: true, Key: testpki.RSAKey(2), Serial: 7001,
+		NotBefore: testpki.Epoch.AddDate(-3, 0, 0),
+		NotAfter:  testpki.Epoch.AddDate(0, -1, 0),
+	}, p.root)
+	return &stalePKI{expired: expired}
+}
+
+// TestCacheStaleEntry: a cache entry that parses but cannot serve the
+// child (a certificate that did not sign it, or a signer expired at
+// Options.At) is a miss: the URL is fetched again and the entry replaced.
+func TestCacheStaleEntry(t *testing.T) {
+	p := newPKI()
+	s := newStalePKI(p)
+	if !bytes.Equal(p.inter.Cert.RawSubjectPublicKeyInfo, s.expired.Cert.RawSubjectPublicKeyInfo) || bytes.Equal(p.inter.DER(), s.expired.DER()) {
+		t.Fatal("the expired intermediate must be another certificate with the same key")
+	}
+	tests := []struct {
+		name     string
+		cached   *testpki.Cert
+		at       time.Time
+		serve    bool          // false: the server answers 404
+		want     *testpki.Cert // the signer returned; nil: an error
+		wantErr  error
+		requests int
+		entry    *testpki.Cert // what the cache entry holds afterwards
+	}{
+		{"entry holds a certificate that did not sign the child", p.wrong, time.Time{}, true, p.inter, nil, 1, p.inter},
+		{"cached signer expired at At (the CA renewed it)", s.expired, testpki.Epoch, true, p.inter, nil, 1, p.inter},
+		{"cached signer expired but At not set", s.expired, time.Time{}, true, s.expired, nil, 0, s.expired},
+		{"cached signer valid at At", p.inter, testpki.Epoch, true, p.inter, nil, 0, p.inter},
+		{"cached signer expires exactly at At", s.expired, s.expired.Cert.NotAfter, true, s.expired, nil, 0, s.expired},
+		{"expired cached signer and the refetch fails", s.expired, testpki.Epoch, false, s.expired, nil, 1, s.expired},
+		{"non-signer cached and the refetch fails", p.wrong, time.Time{}, false, nil, ErrNotCertificate, 1, p.wrong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAIAServer(t)
+			if tt.serve {
+				srv.handle("/int.crt", serve("application/pkix-cert", p.inter.DER()))
+			} else {
+				srv.handle("/int.crt", serve("text/html", []byte("<html>gone</html>")))
+			}
+			rawURL := srv.url("/int.crt")
+			dir := t.TempDir()
+			if err := writeCache(dir, rawURL, []*x509.Certificate{tt.cached.Cert}); err != nil {
+				t.Fatal(err)
+			}
+			c := New(Options{CacheDir: dir, At: tt.at})
+			// Two leaves by the same intermediate: the stale entry is
+			// fetched again once, not once per leaf.
+			for _, cn := range []string{"one.example", "two.example"} {
+				got, err := c.Issuers(testCtx(t), p.leaf(cn, rawURL).Cert)
+				if tt.want == nil {
+					if !errors.Is(err, tt.wantErr) {
+						t.Fatalf("%s: got %q, %v; want %v", cn, subjects(got), err, tt.wantErr)
+					}
+					continue
+				}
+				if err != nil || len(got) != 1 || !bytes.Equal(got[0].Raw, tt.want.DER()) {
+					t.Fatalf("%s: got %q, %v; want %v (serial %v)", cn, subjects(got), err, tt.want.Cert.Subject, tt.want.Cert.SerialNumber)
+				}
+			}
+			if c.Requests() != tt.requests || srv.requests() != tt.requests {
+				t.Errorf("requests: client %d, server %d, want %d", c.Requests(), srv.requests(), tt.requests)
+			}
+			entry, err := os.ReadFile(cachePath(dir, rawURL))
+			if want := encodeCacheEntry(rawURL, []*x509.Certificate{tt.entry.Cert}); err != nil || !bytes.Equal(entry, want) {
+				t.Errorf("cache entry holds:\n%s\nwant %v (serial %v)", entry, tt.entry.Cert.Subject, tt.entry.Cert.SerialNumber)
+			}
+			// The next run reads the repaired entry and sends nothing.
+			if tt.serve && tt.requests > 0 {
+				next := New(Options{CacheDir: dir, At: tt.at})
+				if _, err := next.Issuers(testCtx(t), p.leaf("three.example", rawURL).Cert); err != nil || next.Requests() != 0 {
+					t.Errorf("next run: %v, %d requests", err, next.Requests())
+				}
+			}
+		})
+	}
 }
 
 // TestCacheKeepsFailuresOut: a failed fetch writes no entry.

@@ -30,6 +30,14 @@ import (
 //   - MaxRedirects 5: CA repositories redirect http->https or to a CDN once
 //     or twice; more is a loop.
 
+// maxURLsScanned bounds how many of a certificate's caIssuers URLs are
+// looked at, tried or skipped. Only tried (http or https) URLs count toward
+// Options.MaxURLs, so that ldap:// and file:// entries (Active Directory CS
+// lists them first) do not crowd out the http one; real certificates list a
+// handful, and a certificate with hundreds is hostile and must not make us
+// walk them all.
+const maxURLsScanned = 20
+
 // acceptHeader lists the media types of RFC 5280 section 4.2.2.1 (DER
 // certificate, certs-only CMS) and PEM; servers ignore it, but it documents
 // what we want.
@@ -51,7 +59,14 @@ type Client struct {
 	budget *countingTransport
 
 	mu    sync.Mutex
-	calls map[string]*call // by URL as written
+	calls map[callKey]*call
+}
+
+// callKey names one fetch: a URL as written, and whether the cache is
+// bypassed (a refetch of a stale cache entry).
+type callKey struct {
+	url     string
+	network bool
 }
 
 // call is one URL's answer, shared by every caller asking for that URL
@@ -101,7 +116,7 @@ func New(opts Options) *Client {
 		opts:   opts,
 		log:    log,
 		budget: budget,
-		calls:  make(map[string]*call),
+		calls:  make(map[callKey]*call),
 	}
 	c.http = &http.Client{
 		Transport:     budget,
@@ -162,30 +177,40 @@ func (c *Client) Requests() int { return c.budget.count() }
 // caIssuers URLs, followed by the other certificates of the same answer (a
 // PKCS #7 bundle may also carry a root or a cross-sign) as candidates.
 //
-// URLs are tried in the certificate's order, at most Options.MaxURLs of
-// them; the first URL whose answer holds a signer of cert ends the search.
-// A certificate without caIssuers URLs gives (nil, nil): the caller reports
-// the missing issuer. When no URL yields a signer the error is an *AIAError
-// listing each URL's failure. Offline, URLs missing from the cache are
-// passed over; if all are, the result is (nil, nil).
+// URLs are tried in the certificate's order: at most Options.MaxURLs http
+// or https URLs, among at most 20 looked at (other schemes are listed as
+// skipped without using up MaxURLs); the first URL whose answer holds a
+// signer of cert ends the search. A certificate without caIssuers URLs
+// gives (nil, nil): the caller reports the missing issuer.
+// When no URL yields a signer the error is an *AIAError listing each URL's
+// failure. Offline, URLs missing from the cache are passed over; if all
+// are, the result is (nil, nil).
+//
+// A cache entry none of whose certificates signed cert, or whose signers
+// all expired before Options.At, is stale: the URL is fetched again and the
+// entry replaced. Offline, or when that fetch fails, an expired cached
+// signer is still returned (the builder judges dates) and a cached
+// non-signer is reported as such.
 func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.Certificate, error) {
 	urls := cert.IssuingCertificateURL
 	if len(urls) == 0 {
 		return nil, nil
 	}
-	notTried := 0
-	if len(urls) > c.opts.MaxURLs {
-		notTried = len(urls) - c.opts.MaxURLs
-		c.log.WithFields(logrus.Fields{"cert": subjectName(cert), "urls": len(urls), "limit": c.opts.MaxURLs}).
-			Info("too many AIA URLs: trying only the first ones")
-		urls = urls[:c.opts.MaxURLs]
-	}
 
 	var attempts []Attempt
-	misses := 0
-	for _, u := range urls {
+	misses, tried, notTried, limit := 0, 0, 0, 0
+	for i, u := range urls {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("fetch issuer of %s: %w", subjectName(cert), err)
+		}
+		if tried == c.opts.MaxURLs || i == maxURLsScanned {
+			notTried, limit = len(urls)-i, c.opts.MaxURLs
+			if i == maxURLsScanned {
+				limit = maxURLsScanned
+			}
+			c.log.WithFields(logrus.Fields{"cert": subjectName(cert), "urls": len(urls), "not_tried": notTried, "limit": limit}).
+				Info("too many AIA URLs: trying only the first ones")
+			break
 		}
 		log := c.log.WithFields(logrus.Fields{"url": u, "cert": subjectName(cert)})
 		if err := checkURL(u); err != nil {
@@ -193,7 +218,13 @@ func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.C
 			attempts = append(attempts, Attempt{URL: u, Err: err})
 			continue
 		}
-		a := c.lookup(ctx, u, log)
+		tried++
+		a := c.lookup(ctx, callKey{url: u}, log)
+		if a.err == nil && a.source == sourceCache {
+			if why := c.stale(a.certs, cert); why != "" {
+				a = c.refresh(ctx, u, cert, a, why, log)
+			}
+		}
 		if a.err != nil {
 			if errors.Is(a.err, ErrOfflineMiss) {
 				misses++
@@ -203,7 +234,13 @@ func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.C
 		}
 		signers, others := splitSigners(a.certs, cert)
 		if len(signers) == 0 {
-			err := fmt.Errorf("%w: returned %s, which did not sign %s", ErrNotIssuer, names(a.certs), subjectName(cert))
+			var err error
+			if a.source == sourceCache {
+				// Only offline: online, a stale entry is fetched again.
+				err = fmt.Errorf("%w: the cached answer holds %s, which did not sign %s (offline: not fetched again)", ErrNotIssuer, names(a.certs), subjectName(cert))
+			} else {
+				err = fmt.Errorf("%w: returned %s, which did not sign %s", ErrNotIssuer, names(a.certs), subjectName(cert))
+			}
 			log.WithField("source", a.source).
 				Infof("AIA URL %s for %s returned %s, which did not sign %s", u, subjectName(cert), names(a.certs), subjectName(cert))
 			attempts = append(attempts, Attempt{URL: u, Err: err})
@@ -219,7 +256,47 @@ func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.C
 		// builder reports the missing issuer.
 		return nil, nil
 	}
-	return nil, &AIAError{Cert: cert, Attempts: attempts, NotTried: notTried}
+	return nil, &AIAError{Cert: cert, Attempts: attempts, NotTried: notTried, Limit: limit}
+}
+
+// stale says why a cached answer cannot serve child: none of its
+// certificates signed child, or every signer expired before Options.At.
+// "" means the answer is good.
+func (c *Client) stale(certs []*x509.Certificate, child *x509.Certificate) string {
+	signers, _ := splitSigners(certs, child)
+	if len(signers) == 0 {
+		return fmt.Sprintf("holds %s, which did not sign %s", names(certs), subjectName(child))
+	}
+	if c.opts.At.IsZero() {
+		return ""
+	}
+	for _, s := range signers {
+		if !s.NotAfter.Before(c.opts.At) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("holds %s, which expired before %s", names(signers), c.opts.At.UTC().Format(time.RFC3339))
+}
+
+// refresh replaces a stale cached answer by a fresh fetch of rawURL (which
+// also rewrites the cache entry). Offline, or when the fetch fails and the
+// cached answer holds an expired signer of child, the cached answer is
+// kept: an expired issuer says more than a 404.
+func (c *Client) refresh(ctx context.Context, rawURL string, child *x509.Certificate, cached answer, why string, log logrus.FieldLogger) answer {
+	log = log.WithField("reason", why)
+	if c.opts.Offline {
+		log.Info("AIA cache entry stale; offline: not fetched again")
+		return cached
+	}
+	log.Info("AIA cache entry stale: fetching again")
+	fresh := c.lookup(ctx, callKey{url: rawURL, network: true}, log)
+	if fresh.err != nil && !isContextErr(fresh.err) {
+		if signers, _ := splitSigners(cached.certs, child); len(signers) > 0 {
+			log.WithError(fresh.err).Info("AIA fetch failed: using the expired cached issuer")
+			return cached
+		}
+	}
+	return fresh
 }
 
 func countSkipped(attempts []Attempt) int {
@@ -281,13 +358,14 @@ func names(certs []*x509.Certificate) string {
 	return b.String()
 }
 
-// lookup returns the answer of rawURL, fetching it at most once per Client
-// even when asked concurrently. A fetch that failed only because its
-// caller's context ended is forgotten, so that a later caller retries.
-func (c *Client) lookup(ctx context.Context, rawURL string, log logrus.FieldLogger) answer {
+// lookup returns the answer of key.url, from the cache unless key.network,
+// fetching it at most once per Client and key even when asked concurrently.
+// A fetch that failed only because its caller's context ended is
+// forgotten, so that a later caller retries.
+func (c *Client) lookup(ctx context.Context, key callKey, log logrus.FieldLogger) answer {
 	for {
 		c.mu.Lock()
-		if cl, ok := c.calls[rawURL]; ok {
+		if cl, ok := c.calls[key]; ok {
 			c.mu.Unlock()
 			select {
 			case <-cl.done:
@@ -300,13 +378,13 @@ func (c *Client) lookup(ctx context.Context, rawURL string, log logrus.FieldLogg
 			return cl.res
 		}
 		cl := &call{done: make(chan struct{})}
-		c.calls[rawURL] = cl
+		c.calls[key] = cl
 		c.mu.Unlock()
 
-		cl.res = c.load(ctx, rawURL, log)
+		cl.res = c.load(ctx, key.url, !key.network, log)
 		if cl.res.err != nil && ctx.Err() != nil {
 			c.mu.Lock()
-			delete(c.calls, rawURL)
+			delete(c.calls, key)
 			c.mu.Unlock()
 		}
 		close(cl.done)
@@ -318,9 +396,10 @@ func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// load gets rawURL's certificates from the cache or the network.
-func (c *Client) load(ctx context.Context, rawURL string, log logrus.FieldLogger) answer {
-	if c.opts.CacheDir != "" {
+// load gets rawURL's certificates from the cache (if useCache) or the
+// network; a good network answer is written to the cache.
+func (c *Client) load(ctx context.Context, rawURL string, useCache bool, log logrus.FieldLogger) answer {
+	if useCache && c.opts.CacheDir != "" {
 		start := time.Now() // for the log only
 		certs, n, err := readCache(c.opts.CacheDir, rawURL)
 		switch {

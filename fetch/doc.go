@@ -28,7 +28,9 @@
 // to other schemes, requests beyond Options.MaxFetches, and no answer within
 // Options.Timeout. A certificate without caIssuers URLs gives (nil, nil).
 //
-// Limits: at most Options.MaxURLs URLs per certificate; each URL is requested
+// Limits: at most Options.MaxURLs http or https URLs tried per certificate
+// (skipped ldap:// or file:// URLs do not count), among at most 20 URLs
+// looked at (a certificate listing more is hostile); each URL is requested
 // at most once per Client, even by concurrent callers, and its answer or
 // failure kept for the Client's life (a fetch abandoned because its caller's
 // context ended is forgotten). Client.Requests counts the requests sent.
@@ -41,9 +43,15 @@
 // atomically (temporary file and rename; files 0644, directory 0755, created
 // on demand). An entry that does not parse strictly (truncated, garbled,
 // another URL's) is ignored and replaced by a fresh fetch; a cached
-// certificate is checked against the child like a fetched one. Failures are
-// never written. With Options.Offline the network is never used: a cache
-// miss is passed over, and a certificate whose URLs all miss gives (nil, nil).
+// certificate is checked against the child like a fetched one. A stale
+// entry (none of its certificates signed the child, or, with Options.At
+// set, every signer expired before At, as when a CA renews an
+// intermediate) is a miss too: the URL is fetched again and the entry
+// replaced; if that fetch fails, an expired cached signer is still used.
+// Failures are never written. With Options.Offline the network is never
+// used: a cache miss is passed over, a certificate whose URLs all miss gives
+// (nil, nil), and a stale entry is reported (a non-signer) or used (an
+// expired signer, for the builder to judge).
 //
 // # Live endpoints
 //
@@ -54,9 +62,12 @@
 // has, without verifying anything: it returns the certificates exactly as
 // the server sent them, order and duplicates kept. SNI is the given server
 // name or the host, and none for IP literals (RFC 6066 section 3). Failures
-// are put in an admin's words: connection refused, timeout, plain text where
-// TLS was expected (with what the server said and a StartTLS hint), no
-// protocol version in common, alerts, StartTLS refusals. StartTLS lines are
+// are put in an admin's words, each message starting with the address once
+// (host:port, then the IP connected to in parentheses for a host name), so
+// callers print it as is: host name lookup, connection refused, timeout,
+// plain text where TLS was expected (with what the server said and a
+// StartTLS hint), no protocol version in common, alerts, StartTLS refusals.
+// StartTLS lines are
 // bounded in length and number, and bytes the server sends after its
 // go-ahead are refused (STARTTLS command injection). A server certificate
 // that crypto/tls cannot parse (e.g. a negative serial) fails the handshake.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -46,14 +47,19 @@ const alertUnrecognizedName = 112
 // brackets. URLs, empty parts, bad ports and names that are not DNS names
 // are errors wrapping ErrBadAddress.
 func SplitHostPort(s string) (host, port string, err error) {
-	return splitHostPort(s, "443")
+	host, port, why := splitHostPort(s, "443")
+	if why != "" {
+		return "", "", fmt.Errorf("%w %q: %s", ErrBadAddress, s, why)
+	}
+	return host, port, nil
 }
 
-func splitHostPort(s, defaultPort string) (host, port string, err error) {
-	in := s
+// splitHostPort is SplitHostPort with the default port given; why says
+// what is wrong with s ("" when nothing is), for the caller to word.
+func splitHostPort(s, defaultPort string) (host, port, why string) {
 	s = strings.TrimSpace(s)
-	bad := func(why string) (string, string, error) {
-		return "", "", fmt.Errorf("%w %q: %s", ErrBadAddress, in, why)
+	bad := func(why string) (string, string, string) {
+		return "", "", why
 	}
 	switch {
 	case s == "":
@@ -80,12 +86,12 @@ func splitHostPort(s, defaultPort string) (host, port string, err error) {
 		if err := checkPort(port); err != nil {
 			return bad(err.Error())
 		}
-		return host, port, nil
+		return host, port, ""
 	case strings.Count(s, ":") > 1:
 		if a, err := netip.ParseAddr(s); err != nil || !a.Is6() {
 			return bad("not an IPv6 address (an IPv6 address with a port is written [2001:db8::1]:443)")
 		}
-		return s, defaultPort, nil
+		return s, defaultPort, ""
 	}
 	host, port = s, defaultPort
 	if i := strings.LastIndexByte(s, ':'); i >= 0 {
@@ -97,7 +103,7 @@ func splitHostPort(s, defaultPort string) (host, port string, err error) {
 	if err := checkHost(host); err != nil {
 		return bad(err.Error())
 	}
-	return host, port, nil
+	return host, port, ""
 }
 
 func checkPort(p string) error {
@@ -167,31 +173,68 @@ func defaultPort(startTLS string) string {
 // exactly as sent: order and duplicates kept, nothing verified.
 //
 // ConnectTimeout bounds the TCP connect and, separately, the StartTLS
-// exchange plus handshake. Errors wrap ErrConnectionRefused, ErrTimeout,
-// ErrNotTLS, ErrProtocolVersion, ErrHandshake, ErrStartTLS,
-// ErrUnknownStartTLS or ErrBadAddress, and name the address.
+// exchange plus handshake. Errors wrap ErrConnectionRefused, ErrLookup,
+// ErrTimeout, ErrNotTLS, ErrProtocolVersion, ErrHandshake, ErrStartTLS,
+// ErrUnknownStartTLS or ErrBadAddress.
+//
+// Every error message starts with the address, exactly once, then ": ", so
+// callers print it as is without adding the host: the address is host:port
+// as given with the port made explicit ("example.com:443",
+// "[2001:db8::1]:443"); once connected to a host given by name, the IP
+// address connected to follows in parentheses ("example.com:443
+// (192.0.2.7:443): TLS handshake: ..."), since a name may lead to several
+// servers. When hostport cannot be parsed, the address is hostport as given,
+// trimmed of spaces (quoted if empty or unprintable).
 func Endpoint(ctx context.Context, hostport string, opts DialOptions) (*Served, error) {
+	return endpoint(ctx, hostport, opts, dialTCP)
+}
+
+// dialFunc opens the TCP connection of Endpoint; tests replace it to
+// produce failures loopback cannot (DNS errors, connect timeouts).
+type dialFunc func(ctx context.Context, address string, timeout time.Duration) (net.Conn, error)
+
+func dialTCP(ctx context.Context, address string, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	return d.DialContext(ctx, "tcp", address)
+}
+
+// badAddressName names an unparsable hostport at the start of a message.
+func badAddressName(hostport string) string {
+	s := strings.TrimSpace(hostport)
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return !strconv.IsPrint(r) || r == ' ' }) {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+func endpoint(ctx context.Context, hostport string, opts DialOptions, dial dialFunc) (*Served, error) {
+	host, port, why := splitHostPort(hostport, defaultPort(opts.StartTLS))
+	if why != "" {
+		return nil, fmt.Errorf("%s: %w: %s", badAddressName(hostport), ErrBadAddress, why)
+	}
+	target := net.JoinHostPort(host, port)
 	upgrade, err := startTLSFunc(opts.StartTLS)
 	if err != nil {
-		return nil, err
-	}
-	host, port, err := splitHostPort(hostport, defaultPort(opts.StartTLS))
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", target, err)
 	}
 	timeout := opts.ConnectTimeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	target := net.JoinHostPort(host, port)
 
-	d := net.Dialer{Timeout: timeout}
-	conn, err := d.DialContext(ctx, "tcp", target)
+	raw, err := dial(ctx, target, timeout)
 	if err != nil {
 		return nil, describeDialError(ctx, target, timeout, err)
 	}
-	defer conn.Close()
-	addr := conn.RemoteAddr().String()
+	defer raw.Close()
+	// Messages name the address once, in front: strip the "read tcp
+	// local->remote" that net.OpError would add inside.
+	conn := quietConn{raw}
+	addr := raw.RemoteAddr().String()
+	at := target // what every later message starts with
+	if _, err := netip.ParseAddr(host); err != nil {
+		at = target + " (" + addr + ")"
+	}
 
 	// One bound for the StartTLS exchange and the handshake: when it
 	// passes, the connection's deadline is moved to the past, which
@@ -204,9 +247,9 @@ func Endpoint(ctx context.Context, hostport string, opts DialOptions) (*Served, 
 	if upgrade != nil {
 		if err := upgrade(conn); err != nil {
 			if hctx.Err() != nil {
-				return nil, describeTimeout(ctx, addr, timeout, "StartTLS "+opts.StartTLS)
+				return nil, describeTimeout(ctx, at, timeout, "StartTLS "+opts.StartTLS)
 			}
-			return nil, fmt.Errorf("%s: %s: %w", addr, opts.StartTLS, err)
+			return nil, fmt.Errorf("%s: %s: %w", at, opts.StartTLS, err)
 		}
 	}
 
@@ -232,9 +275,9 @@ func Endpoint(ctx context.Context, hostport string, opts DialOptions) (*Served, 
 	tc := tls.Client(rec, cfg)
 	if err := tc.HandshakeContext(hctx); err != nil {
 		if hctx.Err() != nil {
-			return nil, describeTimeout(ctx, addr, timeout, "TLS handshake")
+			return nil, describeTimeout(ctx, at, timeout, "TLS handshake")
 		}
-		return nil, describeHandshakeError(addr, rec.recorded(), err)
+		return nil, describeHandshakeError(at, rec.recorded(), err)
 	}
 	state := tc.ConnectionState()
 	served := &Served{
@@ -275,23 +318,61 @@ func slicesContainsTLS13(vs []uint16) bool {
 	return false
 }
 
-// describeDialError puts a connect failure in an admin's words.
+// describeDialError puts a connect failure in an admin's words, after the
+// address.
 func describeDialError(ctx context.Context, target string, timeout time.Duration, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("connect to %s: %w", target, ctx.Err())
+		return fmt.Errorf("%s: connect: %w", target, ctx.Err())
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		// dnsErr.Error() repeats the name and may name the DNS server;
+		// its Err is the reason alone ("no such host").
+		if dnsErr.IsTimeout {
+			return fmt.Errorf("%s: %w: %w", target, ErrLookup, ErrTimeout)
+		}
+		return fmt.Errorf("%s: %w: %s", target, ErrLookup, dnsErr.Err)
 	}
 	var ne net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("connect to %s: %w (nothing listens there)", target, ErrConnectionRefused)
+		return fmt.Errorf("%s: %w (nothing listens there)", target, ErrConnectionRefused)
 	case errors.As(err, &ne) && ne.Timeout():
-		return fmt.Errorf("connect to %s: %w: no answer within %v", target, ErrTimeout, timeout)
+		return fmt.Errorf("%s: connect: %w: no answer within %v", target, ErrTimeout, timeout)
 	}
+	// Drop the "dial tcp 192.0.2.1:443: connect: " that *net.OpError and
+	// *os.SyscallError put before the cause: the address is in front.
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
-		err = oe.Err // drop Go's "dial tcp ..." prefix: the address is ours
+		err = oe.Err
 	}
-	return fmt.Errorf("connect to %s: %w", target, err)
+	var se *os.SyscallError
+	if errors.As(err, &se) && se.Err != nil {
+		err = se.Err
+	}
+	return fmt.Errorf("%s: connect: %w", target, err)
+}
+
+// quietConn reports read and write errors without net.OpError's addresses
+// (the cause, e.g. a *os.SyscallError for ECONNRESET or
+// os.ErrDeadlineExceeded, is kept for errors.Is and net.Error).
+type quietConn struct{ net.Conn }
+
+func (c quietConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	return n, quiet(err)
+}
+
+func (c quietConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	return n, quiet(err)
+}
+
+func quiet(err error) error {
+	if oe, ok := err.(*net.OpError); ok && oe.Err != nil {
+		return oe.Err
+	}
+	return err
 }
 
 // describeTimeout reports a StartTLS exchange or handshake that did not

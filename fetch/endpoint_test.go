@@ -2,14 +2,18 @@ package fetch
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -245,11 +249,15 @@ func sslv3ServerHello() []byte {
 	return append([]byte{0x16, 0x03, 0x00, 0x00, byte(len(hs))}, hs...)
 }
 
+// TestEndpointErrors: every failure is put in an admin's words, on one
+// line, starting with the address exactly once (callers print it as is).
 func TestEndpointErrors(t *testing.T) {
 	tests := []struct {
 		name    string
 		addr    func(t *testing.T) string
 		opts    DialOptions
+		dial    dialFunc // nil: a real TCP dial
+		prefix  string   // the address the message starts with; "": addr
 		wantErr error
 		wantMsg []string
 	}{
@@ -265,7 +273,81 @@ func TestEndpointErrors(t *testing.T) {
 				return addr
 			},
 			wantErr: ErrConnectionRefused,
-			wantMsg: []string{"connect to 127.0.0.1:", "connection refused"},
+			wantMsg: []string{"connection refused (nothing listens there)"},
+		},
+		{
+			name:    "host name not found",
+			addr:    func(*testing.T) string { return "no-such-host.example" },
+			dial:    failDial(&net.DNSError{Err: "no such host", Name: "no-such-host.example", Server: "127.0.0.53:53", IsNotFound: true}),
+			prefix:  "no-such-host.example:443",
+			wantErr: ErrLookup,
+			wantMsg: []string{"no-such-host.example:443: host name lookup failed: no such host"},
+		},
+		{
+			name:    "host name lookup timed out",
+			addr:    func(*testing.T) string { return "slow-dns.example:8443" },
+			dial:    failDial(&net.DNSError{Err: "i/o timeout", Name: "slow-dns.example", IsTimeout: true}),
+			wantErr: ErrTimeout,
+			wantMsg: []string{"slow-dns.example:8443: host name lookup failed: timed out"},
+		},
+		{
+			name:    "connect timed out",
+			addr:    func(*testing.T) string { return "192.0.2.1" },
+			opts:    DialOptions{ConnectTimeout: 3 * time.Second},
+			dial:    failDial(os.ErrDeadlineExceeded),
+			prefix:  "192.0.2.1:443",
+			wantErr: ErrTimeout,
+			wantMsg: []string{"192.0.2.1:443: connect: timed out: no answer within 3s"},
+		},
+		{
+			name:    "network unreachable",
+			addr:    func(*testing.T) string { return "[2001:db8::1]:993" },
+			dial:    failDial(os.NewSyscallError("connect", syscall.ENETUNREACH)),
+			wantErr: syscall.ENETUNREACH,
+			wantMsg: []string{"[2001:db8::1]:993: connect: network is unreachable"},
+		},
+		{
+			name:    "bare IPv6 address refused",
+			addr:    func(*testing.T) string { return "2001:db8::1" },
+			dial:    failDial(os.NewSyscallError("connect", syscall.ECONNREFUSED)),
+			prefix:  "[2001:db8::1]:443",
+			wantErr: ErrConnectionRefused,
+		},
+		{
+			name: "host given by name: the IP connected to follows",
+			addr: func(t *testing.T) string {
+				_, port, _ := net.SplitHostPort(fakeServer(t, func(c net.Conn) {}))
+				return "server.example:" + port
+			},
+			dial:    loopbackDial,
+			wantErr: ErrHandshake,
+			wantMsg: []string{" (127.0.0.1:", "): TLS handshake failed: the server closed the connection without answering"},
+		},
+		{
+			// The client speaks first in PostgreSQL, so the reset comes
+			// once it is connected and waiting for the answer.
+			name: "connection reset during StartTLS",
+			addr: func(t *testing.T) string {
+				return fakeServer(t, func(c net.Conn) {
+					io.ReadFull(c, make([]byte, len(postgresSSLRequest)))
+					c.(*net.TCPConn).SetLinger(0) // Close sends RST
+				})
+			},
+			opts:    DialOptions{StartTLS: "postgres"},
+			wantErr: syscall.ECONNRESET,
+			wantMsg: []string{": postgres: read: connection reset by peer"},
+		},
+		{
+			name: "StartTLS refused",
+			addr: func(t *testing.T) string {
+				return fakeServer(t, func(c net.Conn) {
+					io.WriteString(c, "554 no SMTP service here\r\n")
+					io.Copy(io.Discard, c)
+				})
+			},
+			opts:    DialOptions{StartTLS: "smtp"},
+			wantErr: ErrStartTLS,
+			wantMsg: []string{`: smtp: StartTLS failed: greeting: "554 no SMTP service here"`},
 		},
 		{
 			name: "plain HTTP port",
@@ -353,33 +435,89 @@ func TestEndpointErrors(t *testing.T) {
 			addr:    func(*testing.T) string { return "127.0.0.1:1" },
 			opts:    DialOptions{StartTLS: "xmpp"},
 			wantErr: ErrUnknownStartTLS,
-			wantMsg: []string{`"xmpp"`},
+			wantMsg: []string{`127.0.0.1:1: unknown StartTLS protocol (want smtp, imap, pop3, ftp or postgres): "xmpp"`},
 		},
 		{
 			name:    "bad address",
 			addr:    func(*testing.T) string { return "https://example.com/" },
 			wantErr: ErrBadAddress,
+			wantMsg: []string{"https://example.com/: bad address: a URL; give host or host:port"},
+		},
+		{
+			name:    "bad address with spaces around it",
+			addr:    func(*testing.T) string { return "  example.com:0 " },
+			prefix:  "example.com:0",
+			wantErr: ErrBadAddress,
+			wantMsg: []string{`example.com:0: bad address: port "0" is not a number from 1 to 65535`},
+		},
+		{
+			name:    "empty address",
+			addr:    func(*testing.T) string { return " " },
+			prefix:  `""`,
+			wantErr: ErrBadAddress,
+			wantMsg: []string{`"": bad address: empty`},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			served, err := Endpoint(testCtx(t), tt.addr(t), tt.opts)
+			addr := tt.addr(t)
+			dial := tt.dial
+			if dial == nil {
+				dial = dialTCP
+			}
+			served, err := endpoint(testCtx(t), addr, tt.opts, dial)
 			if err == nil {
 				t.Fatalf("got %d certificates, want an error", len(served.Certificates))
 			}
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("error %q does not wrap %q", err, tt.wantErr)
 			}
+			msg := err.Error()
 			for _, s := range tt.wantMsg {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("message %q lacks %q", err, s)
+				if !strings.Contains(msg, s) {
+					t.Errorf("message %q lacks %q", msg, s)
 				}
 			}
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("message %q is not one line", err)
+			if strings.Contains(msg, "\n") {
+				t.Errorf("message %q is not one line", msg)
+			}
+			prefix := tt.prefix
+			if prefix == "" {
+				prefix = addr
+			}
+			if !strings.HasPrefix(msg, prefix+": ") && !strings.HasPrefix(msg, prefix+" (") {
+				t.Errorf("message %q does not start with %q", msg, prefix)
+			}
+			host := prefix
+			if h, _, err := net.SplitHostPort(prefix); err == nil {
+				host = h
+			}
+			if n := strings.Count(msg, host); n != 1 {
+				t.Errorf("message %q names %q %d times, want once", msg, host, n)
 			}
 		})
 	}
+}
+
+// failDial is a dialFunc failing as net.Dialer does: a *net.OpError
+// naming the address (when it is an IP address) around cause.
+func failDial(cause error) dialFunc {
+	return func(_ context.Context, address string, _ time.Duration) (net.Conn, error) {
+		var addr net.Addr
+		if ap, err := netip.ParseAddrPort(address); err == nil {
+			addr = net.TCPAddrFromAddrPort(ap)
+		}
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: addr, Err: cause}
+	}
+}
+
+// loopbackDial resolves every host name to 127.0.0.1, without DNS.
+func loopbackDial(ctx context.Context, address string, timeout time.Duration) (net.Conn, error) {
+	_, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, err
+	}
+	return dialTCP(ctx, net.JoinHostPort("127.0.0.1", port), timeout)
 }
 
 func TestDefaultPort(t *testing.T) {

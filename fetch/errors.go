@@ -33,6 +33,9 @@ var (
 	// TCP connect or TLS handshake).
 	ErrTimeout = errors.New("timed out")
 
+	// ErrLookup: the host name of an endpoint could not be resolved (no
+	// such host, DNS server failure; with ErrTimeout when it timed out).
+	ErrLookup = errors.New("host name lookup failed")
 	// ErrConnectionRefused: nothing listens at the address.
 	ErrConnectionRefused = errors.New("connection refused")
 	// ErrNotTLS: the server answered plain text where a TLS handshake was
@@ -80,8 +83,13 @@ type Attempt struct {
 type AIAError struct {
 	Cert     *x509.Certificate
 	Attempts []Attempt
-	// NotTried counts URLs beyond Options.MaxURLs that were not tried.
+	// NotTried counts the URLs left unlooked at once Options.MaxURLs URLs
+	// were fetched, or once 20 URLs were looked at (skipped ones included:
+	// a certificate listing more is hostile).
 	NotTried int
+	// Limit is the bound that left NotTried URLs out: Options.MaxURLs, or
+	// the 20 URLs looked at. Zero when NotTried is zero.
+	Limit int
 }
 
 func (e *AIAError) Error() string {
@@ -96,7 +104,11 @@ func (e *AIAError) Error() string {
 		fmt.Fprintf(&b, "%s: %v", a.URL, a.Err)
 	}
 	if e.NotTried > 0 {
-		fmt.Fprintf(&b, " (%d more URLs not tried: limit %d per certificate)", e.NotTried, len(e.Attempts))
+		what := "http URLs"
+		if e.Limit == maxURLsScanned {
+			what = "URLs looked at"
+		}
+		fmt.Fprintf(&b, " (%d more URLs not tried: limit %d %s per certificate)", e.NotTried, e.Limit, what)
 	}
 	return b.String()
 }
