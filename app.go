@@ -90,9 +90,10 @@ func version() string {
 
 // reorderArgs moves the flags a command knows ahead of its file names, so
 // that `chainfix build leaf.pem -o out.pem` works: urfave/cli v2 stops at
-// the first non-flag argument and would take "-o" for a file name. It stops
-// at "--", after which everything is a file name, and leaves "-" (stdin)
-// where it is.
+// the first non-flag argument and would take "-o" for a file name. Global
+// flags given after the command (`chainfix build leaf.pem -q`) move before
+// it. Everything after "--" is a file name: the result then ends with
+// "--" and all the file names, so a file called "-x.pem" stays a file.
 func reorderArgs(app *cli.App, args []string) []string {
 	// Global flags come before the command name.
 	i := 0
@@ -114,27 +115,37 @@ func reorderArgs(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
-	head := append([]string{}, args[:i+1]...)
-	var flags, files []string
+	globals := append([]string{}, args[:i]...)
+	var flags, files, literal []string
 	rest := args[i+1:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
 		if a == "--" {
-			files = append(files, rest[j:]...)
+			literal = rest[j+1:]
 			break
 		}
-		// Unknown flags move too, so the parser reports them.
-		if strings.HasPrefix(a, "-") && a != "-" {
-			flags = append(flags, a)
-			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") && j+1 < len(rest) {
-				j++
-				flags = append(flags, rest[j])
-			}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			files = append(files, a)
 			continue
 		}
-		files = append(files, a)
+		// A global flag after the command goes before it; anything else,
+		// unknown flags too (so the parser reports them), goes with the
+		// command's flags.
+		target, known := &flags, cmd.Flags
+		if findFlag(cmd.Flags, a) == nil && findFlag(app.Flags, a) != nil {
+			target, known = &globals, app.Flags
+		}
+		*target = append(*target, a)
+		if takesValue(known, a) && j+1 < len(rest) {
+			j++
+			*target = append(*target, rest[j])
+		}
 	}
-	return append(append(head, flags...), files...)
+	out := append(append(globals, args[i]), flags...)
+	if len(literal) > 0 {
+		return append(append(append(out, "--"), files...), literal...)
+	}
+	return append(out, files...)
 }
 
 // flagName strips dashes and any "=value" from a command-line flag.

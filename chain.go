@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,10 +22,19 @@ import (
 	"chainfix/pfx"
 )
 
-// overallDeadline bounds a whole run's network work (AIA and --host), so
-// that a chain of slow servers cannot keep an upload script waiting: with
-// the default 10 s per request it allows a handful of slow fetches.
-const overallDeadline = 60 * time.Second
+// A whole run's network work (AIA and --host) is bounded, so that a chain
+// of slow servers cannot keep an upload script waiting: at least
+// minOverallDeadline, or deadlineRequests times the per-request --timeout
+// when that is longer (a handful of slow fetches up a 3-level chain).
+const (
+	minOverallDeadline = 60 * time.Second
+	deadlineRequests   = 6
+)
+
+// overallDeadline is the run's network budget for a per-request timeout.
+func overallDeadline(perRequest time.Duration) time.Duration {
+	return max(minOverallDeadline, deadlineRequests*perRequest)
+}
 
 // chainJob is a chain request resolved from the command line.
 type chainJob struct {
@@ -80,6 +91,15 @@ func (st *state) parseChainJob(c *cli.Context, password pfx.PasswordFunc) (*chai
 	default:
 		return nil, usagef("--purpose %q: want server, client or any", p)
 	}
+	stdinTwice := 0
+	for _, f := range job.files {
+		if f == "-" {
+			stdinTwice++
+		}
+	}
+	if stdinTwice > 1 {
+		return nil, usagef("stdin (-) given %d times; it can be read once", stdinTwice)
+	}
 	if job.host != "" && len(job.files) > 0 {
 		return nil, usagef("give files or --host, not both (use --pool for extra certificates)")
 	}
@@ -100,6 +120,7 @@ func (st *state) parseChainJob(c *cli.Context, password pfx.PasswordFunc) (*chai
 		return nil, usagef("timeouts must be positive")
 	}
 	job.fetch = fetch.Options{
+		At:        job.at,
 		Timeout:   c.Duration(flagTimeout),
 		Offline:   c.Bool(flagOffline),
 		UserAgent: "chainfix/" + version() + " (+certificate chain repair)",
@@ -186,7 +207,7 @@ func (st *state) defaultCacheDir() string {
 
 // buildChain runs decode -> fetch -> build for a job.
 func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), overallDeadline)
+	ctx, cancel := context.WithTimeout(context.Background(), overallDeadline(max(job.fetch.Timeout, job.dial.ConnectTimeout)))
 	defer cancel()
 	out := &chainOutcome{at: job.at}
 
@@ -209,7 +230,7 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 	if job.host != "" {
 		served, err := fetch.Endpoint(ctx, job.host, job.dial)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", job.host, err)
+			return nil, err // it names the address already
 		}
 		out.served = served
 		out.input = dedupe(served.Certificates)
@@ -244,7 +265,7 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 	out.client = client
 	opts.Source = client
 	if job.leafName != "" {
-		leaf, err := pickLeaf(out.input, job.leafName)
+		leaf, err := pickLeaf(out.input, job.leafName, job.at)
 		if err != nil {
 			return nil, err
 		}
@@ -276,25 +297,43 @@ func dedupe(certs []*x509.Certificate) []*x509.Certificate {
 	return out
 }
 
-// pickLeaf finds the certificate --leaf-cn names: by common name or DNS SAN.
-func pickLeaf(certs []*x509.Certificate, name string) (*x509.Certificate, error) {
+// pickLeaf finds the certificate --leaf-cn names: by common name, DNS
+// name, or a prefix (8 hex digits at least) of its SHA-256 fingerprint or
+// SHA-1 thumbprint. Several certificates with that name (an old one and its
+// renewal): the one valid at the validation time, then the newest.
+func pickLeaf(certs []*x509.Certificate, name string, at time.Time) (*x509.Certificate, error) {
 	var found []*x509.Certificate
+	hex := strings.ToLower(strings.ReplaceAll(name, ":", ""))
 	for _, c := range certs {
 		match := strings.EqualFold(c.Subject.CommonName, name)
 		for _, d := range c.DNSNames {
 			match = match || strings.EqualFold(d, name)
 		}
+		if len(hex) >= 8 {
+			s256 := sha256.Sum256(c.Raw)
+			match = match || strings.HasPrefix(fmt.Sprintf("%x", s256), hex) || strings.HasPrefix(strings.ToLower(sha1Thumbprint(c)), hex)
+		}
 		if match {
 			found = append(found, c)
 		}
 	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("--leaf-cn %q: no input certificate has that common name or DNS name", name)
-	case 1:
-		return found[0], nil
+	if len(found) == 0 {
+		return nil, fmt.Errorf("--leaf-cn %q: no input certificate has that common name, DNS name or fingerprint", name)
 	}
-	return nil, fmt.Errorf("--leaf-cn %q: %d input certificates match; keep one", name, len(found))
+	valid := func(c *x509.Certificate) bool { return !at.Before(c.NotBefore) && !at.After(c.NotAfter) }
+	slices.SortStableFunc(found, func(a, b *x509.Certificate) int {
+		if va, vb := valid(a), valid(b); va != vb {
+			if va {
+				return -1
+			}
+			return 1
+		}
+		return b.NotBefore.Compare(a.NotBefore)
+	})
+	if len(found) > 1 && valid(found[0]) == valid(found[1]) && found[0].NotBefore.Equal(found[1].NotBefore) {
+		return nil, fmt.Errorf("--leaf-cn %q: %d input certificates match equally; give a SHA-256 fingerprint prefix instead", name, len(found))
+	}
+	return found[0], nil
 }
 
 // explainBuildError adds the hint an admin needs to the builder's error.

@@ -3,13 +3,12 @@ package main
 import (
 	"crypto/x509"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"chainfix/bundle"
 	"chainfix/pem"
 )
 
@@ -68,8 +67,8 @@ func parseOutputSpec(c *cli.Context) (outputSpec, error) {
 	if o.armor && o.format != "p7b" {
 		return o, usagef("--armor goes with --format p7b")
 	}
-	if o.crlf && o.format == "der" {
-		return o, usagef("--crlf goes with PEM output, not --format der")
+	if o.crlf && (o.format == "der" || o.format == "p7b" && !o.armor) {
+		return o, usagef("--crlf goes with PEM output (--format pem, or p7b with --armor)")
 	}
 	if o.split != "" && o.out != "" {
 		return o, usagef("--split writes one file per certificate; it contradicts --out")
@@ -115,13 +114,15 @@ func (st *state) runBuild(c *cli.Context) error {
 	return nil
 }
 
-// selectCerts picks what to write from the path: the root only when asked
+// selectCerts picks what to write from the path: the leaf unless
+// --chain-only, and the top of the path only when it is not a root. A
+// self-signed root is left out unless --include-root, trusted or not
 // (servers should not send it: RFC 8446 section 4.4.2 lets them omit it,
-// and clients ignore it), the leaf unless --chain-only.
+// and clients use their own copy). A trust anchor that is not self-signed
+// (an intermediate given with --roots) stays: clients need it.
 func selectCerts(out *chainOutcome, includeRoot, chainOnly bool) []*x509.Certificate {
-	r := out.result
-	path := r.Path
-	if r.Trusted && !includeRoot && len(path) > 1 {
+	path := out.result.Path
+	if len(path) > 1 && !includeRoot && isRoot(path[len(path)-1]) {
 		path = path[:len(path)-1]
 	}
 	if chainOnly {
@@ -129,6 +130,9 @@ func selectCerts(out *chainOutcome, includeRoot, chainOnly bool) []*x509.Certifi
 	}
 	return path
 }
+
+// isRoot reports whether c is a self-signed root certificate.
+func isRoot(c *x509.Certificate) bool { return c.IsCA && bundle.IsSelfSigned(c) }
 
 // writeChain encodes certs as spec says and writes them.
 func (st *state) writeChain(certs []*x509.Certificate, spec outputSpec) error {
@@ -155,24 +159,24 @@ func (st *state) writeChain(certs []*x509.Certificate, spec outputSpec) error {
 	return st.writeOutput(spec.out, data, modePublic)
 }
 
-// writeSplit writes each certificate to DIR/NN-name.ext, in path order.
+// writeSplit writes each certificate to DIR/NN-name.ext, in path order,
+// as one new directory (see writeDirAtomic).
 func writeSplit(dir string, certs []*x509.Certificate, format string, eo pem.EncodeOptions) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--split %s: %w", dir, unwrapPathError(err))
-	}
 	ext := ".pem"
 	if format == "der" {
 		ext = ".cer"
 	}
+	files := map[string][]byte{}
 	for i, c := range certs {
 		name := fmt.Sprintf("%02d-%s%s", i+1, fileSlug(c), ext)
 		data := c.Raw
 		if format != "der" {
 			data = pem.Encode([]*x509.Certificate{c}, eo)
 		}
-		if err := writeAtomic(filepath.Join(dir, name), data, modePublic); err != nil {
-			return err
-		}
+		files[name] = data
+	}
+	if err := writeDirAtomic(dir, files, modePublic); err != nil {
+		return fmt.Errorf("--split: %w", err)
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func (st *state) runCheck(c *cli.Context) error {
 			return err
 		}
 	} else {
-		writeReportText(st.stdout, rep)
+		writeReportText(&lineWriter{w: st.stdout}, rep)
 	}
 	if !rep.OK {
 		st.exitCode = exitFailure
@@ -234,20 +234,20 @@ func (st *state) printServedFindings(out *chainOutcome) {
 	if st.quiet || out.result == nil {
 		return
 	}
-	fmt.Fprintf(st.stderr, "chainfix: the server sent %s:\n", certCount(len(out.served.Certificates)))
+	fmt.Fprintf(st.notes, "chainfix: the server sent %s:\n", certCount(len(out.served.Certificates)))
 	for i, c := range out.served.Certificates {
-		fmt.Fprintf(st.stderr, "  %d %s, issued by %s\n", i, bundle.Name(c), issuerName(c))
+		fmt.Fprintf(st.notes, "  %d %s, issued by %s\n", i, bundle.Name(c), issuerName(c))
 	}
 	host := out.served.ServerName
 	for _, f := range bundle.Diagnose(out.served.Certificates, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: out.at}) {
 		if f.Code == "ok" {
-			fmt.Fprintf(st.stderr, "chainfix: the served chain is correct\n")
+			fmt.Fprintf(st.notes, "chainfix: the served chain is correct\n")
 			continue
 		}
 		label := "problem with the served chain"
 		if f.Severity == bundle.SeverityInfo {
 			label = "note"
 		}
-		fmt.Fprintf(st.stderr, "chainfix: %s: %s\n", label, f.Message)
+		fmt.Fprintf(st.notes, "chainfix: %s: %s\n", label, f.Message)
 	}
 }

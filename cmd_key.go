@@ -68,7 +68,7 @@ func (st *state) runKey(c *cli.Context) error {
 		if encrypt {
 			state = "encrypted"
 		}
-		fmt.Fprintf(st.stderr, "chainfix: wrote the %s private key (public key SHA-256 %s)\n", state, short(pfx.Fingerprint(key.Public())))
+		fmt.Fprintf(st.notes, "chainfix: wrote the %s private key (public key SHA-256 %s)\n", state, short(pfx.Fingerprint(key.Public())))
 	}
 	return nil
 }

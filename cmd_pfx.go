@@ -71,14 +71,15 @@ func (st *state) runPFX(c *cli.Context) error {
 	if in := c.String(flagIn); in != "" {
 		job.files = append([]string{in}, job.files...)
 	}
+	sameAsNew := inPS.file == "" && inPS.envVar == "" && password != ""
 	out, err := st.buildChain(job)
 	if err != nil {
-		return err
+		return inPasswordHint(err, sameAsNew)
 	}
 	leaf := out.result.Leaf
 	key, err := st.pickKey(c.String(flagKey), out.keys, leaf, inPassword)
 	if err != nil {
-		return err
+		return inPasswordHint(err, sameAsNew)
 	}
 	if !pfx.MatchKey(key.Public(), leaf) {
 		return fmt.Errorf("the private key does not match %s: key %s, certificate's key %s",
@@ -103,7 +104,7 @@ func (st *state) runPFX(c *cli.Context) error {
 	}
 	st.printSummary(out, c.Bool(flagIncludeRoot))
 	if !st.quiet {
-		fmt.Fprintf(st.stderr, "chainfix: PFX with the key and %d certificates (%s encryption), read back and checked\n", 1+len(chain), c.String(flagEncryption))
+		fmt.Fprintf(st.notes, "chainfix: PFX with the key and %d certificates (%s encryption), read back and checked\n", 1+len(chain), c.String(flagEncryption))
 	}
 	return nil
 }
@@ -142,6 +143,15 @@ func (st *state) pickKey(keyFile string, found []foundKey, leaf *x509.Certificat
 		return nil, first
 	}
 	return nil, errors.New("none of the private keys in the inputs matches " + bundle.Name(leaf))
+}
+
+// inPasswordHint says, when an input refused the new PFX's password (the
+// default for inputs), how to give the inputs' own password.
+func inPasswordHint(err error, triedNewPassword bool) error {
+	if triedNewPassword && errors.Is(err, pfx.ErrIncorrectPassword) {
+		return fmt.Errorf("%w; the inputs were tried with the new PFX's password: give theirs with --in-password-file or --in-password-env", err)
+	}
+	return err
 }
 
 // short abbreviates a fingerprint for a one-line message.

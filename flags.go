@@ -75,7 +75,7 @@ func chainFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagAt, Usage: "validate as of `TIME` (RFC 3339, e.g. 2027-01-31T00:00:00Z; or a date 2027-01-31); default now"},
 		&cli.BoolFlag{Name: flagAllowUntrusted, Usage: "write the best chain even when it reaches no trusted root (private CA), with a warning"},
 		&cli.StringFlag{Name: flagPurpose, Value: "server", Usage: "what the leaf must be good for: server, client or any"},
-		&cli.StringFlag{Name: flagLeafCN, Usage: "build for the certificate with this common name or DNS name (when the input holds several leaves)"},
+		&cli.StringFlag{Name: flagLeafCN, Usage: "build for the certificate with this common name, DNS name or SHA-256/SHA-1 fingerprint prefix (when the input holds several leaves)"},
 		&cli.BoolFlag{Name: flagOffline, Usage: "never use the network: inputs, --pool and the cache only"},
 		&cli.BoolFlag{Name: flagNoCache, Usage: "do not read or write the AIA cache"},
 		&cli.StringFlag{Name: flagCacheDir, Usage: "AIA cache `DIR` (default: the user cache dir + /chainfix)"},

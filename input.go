@@ -37,7 +37,7 @@ func (st *state) readSource(name string) (source, error) {
 		}
 		defer f.Close()
 		if fi, err := f.Stat(); err == nil && fi.IsDir() {
-			return source{}, fmt.Errorf("%s: is a directory, not a certificate file", name)
+			return source{}, fmt.Errorf("%s: is a directory, not a file", name)
 		}
 		r = f
 	}
@@ -103,6 +103,15 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 			continue
 		}
 		c, err := pem.Decode(src.data, pem.Options{Lenient: lenient})
+		if errors.Is(err, pem.ErrNoCertificates) && lenient {
+			// A --pool or --roots file whose only certificate Go refuses
+			// (e.g. one file per root in /etc/ssl/certs): warn, go on.
+			st.log.Warnf("%s: skipped: %v", src.name, err)
+			continue
+		}
+		if errors.Is(err, pem.ErrNoCertificates) && (c == nil || len(c.Keys) == 0) && isDERKey(src.data) {
+			c = &pem.Contents{Keys: []pem.Block{{Type: "PRIVATE KEY (DER)"}}}
+		}
 		if errors.Is(err, pem.ErrNoCertificates) && c != nil && len(c.Keys) > 0 {
 			// A key file among the inputs (chainfix pfx leaf.pem key.pem):
 			// not an error unless no input holds a certificate at all.
@@ -139,6 +148,13 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 
 // errNoInput is returned when there is nothing to read.
 var errNoInput = errors.New("no input: give FILE, - for stdin, or --host")
+
+// isDERKey reports whether data is a binary private key (a key.der given
+// among the inputs of pfx), encrypted or not.
+func isDERKey(data []byte) bool {
+	_, err := pfx.ParseKey(data, nil)
+	return err == nil || errors.Is(err, pfx.ErrPasswordRequired)
+}
 
 // decodeKey returns the key k stands for, decoding it now if needed.
 func decodeKey(k foundKey, password pfx.PasswordFunc) (crypto.Signer, error) {

@@ -42,7 +42,8 @@ func usagef(format string, args ...any) error {
 // code and a line on stderr. Tests call it in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environment) int {
 	log := newLogger(stderr)
-	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, env: env, log: log}
+	notes := &lineWriter{w: stderr}
+	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, notes: notes, env: env, log: log}
 	app := newApp(st)
 	if len(args) > 0 {
 		args = append([]string{args[0]}, reorderArgs(app, args[1:])...)
@@ -60,10 +61,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environme
 		code = exitUsage
 	}
 	msg := oneLine(err.Error())
-	fmt.Fprintf(stderr, "chainfix: error: %s\n", msg)
 	if code == exitUsage && st.command != "" {
-		fmt.Fprintf(stderr, "chainfix: run 'chainfix help %s' for usage\n", st.command)
+		msg += fmt.Sprintf(" (run 'chainfix help %s' for usage)", st.command)
 	}
+	fmt.Fprintf(notes, "chainfix: error: %s\n", msg)
 	return code
 }
 
@@ -80,8 +81,11 @@ func oneLine(s string) string {
 type state struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	env            environment
-	log            *logrus.Logger
+	// notes carries the human messages to stderr: terminal-safe, or JSON
+	// with --log-format json (see lineWriter).
+	notes *lineWriter
+	env   environment
+	log   *logrus.Logger
 	// notFound is set when the user named a command that does not exist.
 	notFound string
 	// command is the command being run, for the usage hint.
@@ -127,14 +131,14 @@ func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
 	if e.Level == logrus.WarnLevel {
 		level = "warning"
 	}
-	fmt.Fprintf(&b, "chainfix: %s: %s", level, e.Message)
+	fmt.Fprintf(&b, "chainfix: %s: %s", level, termSafe(e.Message))
 	keys := make([]string, 0, len(e.Data))
 	for k := range e.Data {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%v", k, e.Data[k])
+		fmt.Fprintf(&b, " %s=%s", k, termSafe(fmt.Sprint(e.Data[k])))
 	}
 	b.WriteByte('\n')
 	return []byte(b.String()), nil
@@ -162,6 +166,7 @@ func configureLogger(c *cli.Context, st *state) error {
 	case "", "text":
 	case "json":
 		st.log.SetFormatter(&logrus.JSONFormatter{})
+		st.notes.json = true
 	default:
 		return usagef("--log-format %q: want text or json", f)
 	}

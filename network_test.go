@@ -2,6 +2,8 @@ package main
 
 import (
 	"crypto/tls"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -110,6 +112,7 @@ func TestBuildFetchesMissingIntermediate(t *testing.T) {
 func tlsServer(t *testing.T, key *testpki.Cert, chain ...[]byte) string {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // chainfix hangs up after the handshake, by design
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: chain, PrivateKey: key.Key}}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
@@ -252,6 +255,7 @@ func TestBuildThroughProxy(t *testing.T) {
 func TestCheckOldTLS(t *testing.T) {
 	p := newAIAPKI(t)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.TLS = &tls.Config{
 		Certificates: []tls.Certificate{{Certificate: [][]byte{p.leaf.DER(), p.inter.DER()}, PrivateKey: p.leaf.Key}},
 		MinVersion:   tls.VersionTLS10, MaxVersion: tls.VersionTLS10,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -30,11 +29,25 @@ func (st *state) writeOutput(path string, data []byte, mode os.FileMode) error {
 // it and renames it over path, so a reader never sees half a file and a
 // failed run leaves what was there untouched. The mode is set before any
 // byte is written, so a secret is never readable by others, even briefly.
+//
+// When path is a symbolic link (certbot's live/ directory is all links),
+// the file it points to is replaced and the link kept. When the file
+// exists, its permissions are kept if they are at least as strict as mode
+// (an admin's 0600 on a certificate stays 0600; a key never gets looser
+// than 0600).
 func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
-	dir := filepath.Dir(path)
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return fmt.Errorf("%s is a directory", path)
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		path = resolved
 	}
+	if fi, err := os.Stat(path); err == nil {
+		if fi.IsDir() {
+			return fmt.Errorf("%s is a directory", path)
+		}
+		if fi.Mode().Perm()&^mode == 0 {
+			mode = fi.Mode().Perm()
+		}
+	}
+	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, unwrapPathError(err))
@@ -63,6 +76,44 @@ func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
 	return nil
 }
 
+// writeDirAtomic writes files (name -> bytes) as a new directory dir: it
+// fills a temporary directory beside it and renames it into place, so dir
+// holds exactly this set or, after a failure, nothing new. An existing
+// empty dir is replaced; a non-empty one is refused rather than mixed with
+// files of an earlier run (an admin uploading "everything in the folder"
+// would upload a stale root).
+func writeDirAtomic(dir string, files map[string][]byte, mode os.FileMode) (err error) {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty; give a new or empty directory so old certificates do not mix with the new chain", dir)
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, unwrapPathError(err))
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, unwrapPathError(err))
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(tmp)
+		}
+	}()
+	for name, data := range files {
+		if err := writeAtomic(filepath.Join(tmp, name), data, mode); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, unwrapPathError(err))
+	}
+	os.Remove(dir) // an empty directory only; a non-empty one was refused above
+	if err := os.Rename(tmp, dir); err != nil {
+		return fmt.Errorf("cannot create %s: %w", dir, unwrapPathError(err))
+	}
+	return nil
+}
+
 // unwrapPathError drops the *os.PathError wrapper whose path is the
 // temporary file's, which would only confuse: the message names the
 // destination instead.
@@ -78,5 +129,3 @@ func isTerminal(f any) bool {
 	file, ok := f.(*os.File)
 	return ok && term.IsTerminal(int(file.Fd()))
 }
-
-var _ io.Writer = (*os.File)(nil)

@@ -19,7 +19,7 @@ func (st *state) printSummary(out *chainOutcome, includeRoot bool) {
 	if st.quiet || out.result == nil {
 		return
 	}
-	w := st.stderr
+	w := st.notes
 	r := out.result
 	trust := "NOT trusted: no trusted root reached"
 	if r.Trusted {
@@ -31,15 +31,17 @@ func (st *state) printSummary(out *chainOutcome, includeRoot bool) {
 	}
 	for i, c := range r.Path {
 		role := "intermediate"
+		note := ""
 		switch {
 		case i == 0:
 			role = "leaf"
-		case i == len(r.Path)-1 && r.Trusted:
+		case i == len(r.Path)-1 && isRoot(c):
 			role = "root"
-		}
-		note := ""
-		if role == "root" && !includeRoot {
-			note = " (left out; --include-root adds it)"
+			if !includeRoot {
+				note = " (left out; --include-root adds it)"
+			}
+		case i == len(r.Path)-1 && r.Trusted:
+			note = " (trusted as given with --roots; kept in the bundle)"
 		}
 		fmt.Fprintf(w, "  %d %-12s %s, issued by %s, expires %s%s\n", i, role, bundle.Name(c), issuerName(c), c.NotAfter.UTC().Format("2006-01-02"), note)
 	}
@@ -50,6 +52,9 @@ func (st *state) printSummary(out *chainOutcome, includeRoot bool) {
 		fmt.Fprintf(w, "chainfix: reordered: the input was not in leaf -> intermediates -> root order\n")
 	}
 	for _, a := range r.Added {
+		if isRoot(a.Cert) && !includeRoot {
+			continue // the root from the trust store, not written
+		}
 		fmt.Fprintf(w, "chainfix: added %s (from %s)\n", bundle.Name(a.Cert), a.From)
 	}
 	for _, d := range r.Dropped {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
 
@@ -36,6 +37,9 @@ func (st *state) loadRoots(files []string) ([]*x509.Certificate, string, error) 
 		in, err := st.loadFiles(files, true, nil)
 		if err != nil {
 			return nil, "", err
+		}
+		if len(in.certs) == 0 {
+			return nil, "", fmt.Errorf("--roots: no usable certificate in %s", strings.Join(files, ", "))
 		}
 		return in.certs, "--roots", nil
 	}
