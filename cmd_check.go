@@ -206,11 +206,11 @@ func writeReportText(w io.Writer, rep *checkReport) {
 		fmt.Fprintf(w, "  %d %s, issued by %s, expires %s\n", i, c.Subject, c.Issuer, c.NotAfter.Format("2006-01-02"))
 	}
 	if len(rep.Chain) > 0 {
-		trust := "trusted"
+		title := "correct chain (trusted):"
 		if !rep.Trusted {
-			trust = "NOT trusted"
+			title = "best chain found (NOT trusted: it reaches no trusted root):"
 		}
-		fmt.Fprintf(w, "correct chain (%s):\n", trust)
+		fmt.Fprintln(w, title)
 		for i, c := range rep.Chain {
 			fmt.Fprintf(w, "  %d %s, expires %s\n", i, c.Subject, c.NotAfter.Format("2006-01-02"))
 		}
