@@ -134,6 +134,8 @@ func (st *state) failureFindings(out *chainOutcome, host string, job *chainJob) 
 	}
 	fix := "see the message"
 	switch errorCode(out.err) {
+	case "wrong-intermediate":
+		fix = "replace the intermediate with the one that issued the certificate (chainfix build fetches it, or give it with --pool)"
 	case "missing-intermediate":
 		fix = "get the intermediate from your CA and give it with --pool, or let chainfix fetch it (without --offline); then upload what chainfix build writes"
 	case "untrusted-root":
@@ -170,6 +172,8 @@ func errorCode(err error) string {
 	var untrusted *bundle.UntrustedError
 	var invalid *bundle.InvalidError
 	switch {
+	case errors.As(err, &missing) && len(missing.Mismatched) > 0:
+		return "wrong-intermediate"
 	case errors.As(err, &missing):
 		return "missing-intermediate"
 	case errors.As(err, &untrusted):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -55,6 +56,20 @@ const (
 	fromFetched
 )
 
+// where says where a certificate came from, for messages: "CN=X in the
+// input has the right name but did not sign ...".
+func (o origin) where() string {
+	switch o {
+	case fromRoots:
+		return "among the trusted roots"
+	case fromPool:
+		return "in the pool"
+	case fromFetched:
+		return "as fetched"
+	}
+	return "in the input"
+}
+
 func (o origin) String() string {
 	switch o {
 	case fromRoots:
@@ -78,6 +93,7 @@ type node struct {
 	asked    bool // Options.Source was asked for its issuers
 
 	issuers    []*node // cached result of issuersOf
+	mismatched []*node // name-matching candidates proven not to sign it, by issuersOf
 	issuersGen int     // b.gen when issuers was computed (0: never)
 }
 
@@ -142,7 +158,7 @@ type builder struct {
 	rootByKey map[keyID]*node
 	gen       int // bumped whenever a certificate is added
 
-	sigCache  map[[2][32]byte]bool
+	sigCache  map[[2][32]byte]sigState
 	checks    int
 	budgetHit bool
 
@@ -174,7 +190,7 @@ func build(ctx context.Context, input []*x509.Certificate, opts Options) (*Resul
 		bySubject: make(map[string][]*node),
 		bySKI:     make(map[string][]*node),
 		rootByKey: make(map[keyID]*node),
-		sigCache:  make(map[[2][32]byte]bool),
+		sigCache:  make(map[[2][32]byte]sigState),
 	}
 	if b.usages == nil {
 		b.usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
@@ -252,24 +268,56 @@ func (b *builder) add(c *x509.Certificate, from origin) (*node, bool) {
 	return n, true
 }
 
-// signs reports whether parent's key verifies child's signature. Results are
-// cached; at most maxChecks fresh checks are made per Build.
+// signs reports whether parent's key verifies child's signature.
 func (b *builder) signs(parent, child *node) bool {
+	return b.check(parent, child) == sigValid
+}
+
+// check judges child's signature with parent's key. Verdicts are cached; at
+// most maxChecks fresh checks are made per Build, after which the answer is
+// sigUnknown.
+func (b *builder) check(parent, child *node) sigState {
 	k := [2][32]byte{parent.sum, child.sum}
 	if v, ok := b.sigCache[k]; ok {
 		return v
 	}
 	if b.checks >= b.maxChecks {
 		b.budgetHit = true
-		return false
+		return sigUnknown
 	}
 	b.checks++
-	// CheckSignature, not child.CheckSignatureFrom(parent): the latter
-	// refuses SHA-1 and checks the CA bit, and we want the raw fact here
-	// (crypto/x509 judges the policy in Verify).
-	ok := parent.cert.CheckSignature(child.cert.SignatureAlgorithm, child.cert.RawTBSCertificate, child.cert.Signature) == nil
-	b.sigCache[k] = ok
-	return ok
+	v := signatureVerdict(parent.cert, child.cert)
+	b.sigCache[k] = v
+	return v
+}
+
+// sigState is the verdict on one signature.
+type sigState int8
+
+const (
+	// sigUnknown: not checked (the budget ran out) or not checkable (MD5,
+	// an algorithm or key type crypto/x509 does not support).
+	sigUnknown sigState = iota
+	// sigValid: parent's key verifies child's signature.
+	sigValid
+	// sigInvalid: it does not; parent holds another key.
+	sigInvalid
+)
+
+// signatureVerdict checks child's signature with parent's key.
+// CheckSignature, not child.CheckSignatureFrom(parent): the latter refuses
+// SHA-1 and checks the CA bit, and we want the raw fact here (crypto/x509
+// judges the policy in Verify).
+func signatureVerdict(parent, child *x509.Certificate) sigState {
+	err := parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature)
+	var insecure x509.InsecureAlgorithmError
+	switch {
+	case err == nil:
+		return sigValid
+	case errors.As(err, &insecure), errors.Is(err, x509.ErrUnsupportedAlgorithm):
+		return sigUnknown
+	}
+	return sigInvalid
 }
 
 func (b *builder) selfSigned(n *node) bool {
@@ -294,6 +342,15 @@ func sameKey(a, b *node) bool {
 // differ only in their string encoding. Candidates whose SKI matches the
 // child's AKI (or that lack either) are checked first; the others only when
 // none of those signed it.
+//
+// It also sets child.mismatched: the candidates found by name that did not
+// sign child (a renewed intermediate with a new key, a sibling CA with the
+// same name, a damaged copy), so that errors and reasons can name them
+// instead of calling the issuer missing or the certificate unrelated. A
+// candidate left unchecked because of the budget or a refused algorithm is
+// not counted; one left unchecked because another candidate signed counts
+// when its key differs from every signer's (a signature verifies under one
+// key only).
 func (b *builder) issuersOf(child *node) []*node {
 	if child.issuersGen == b.gen {
 		return child.issuers
@@ -321,21 +378,68 @@ func (b *builder) issuersOf(child *node) []*node {
 	bySum := func(x, y *node) int { return bytes.Compare(x.sum[:], y.sum[:]) }
 	slices.SortFunc(pref, bySum)
 	slices.SortFunc(rest, bySum)
-	var out []*node
-	for _, p := range pref {
-		if b.signs(p, child) {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		for _, p := range rest {
-			if b.signs(p, child) {
+	var out, bad []*node
+	judge := func(ps []*node) {
+		for _, p := range ps {
+			switch b.check(p, child) {
+			case sigValid:
 				out = append(out, p)
+			case sigInvalid:
+				bad = append(bad, p)
 			}
 		}
 	}
-	child.issuers, child.issuersGen = out, b.gen
+	judge(pref)
+	if len(out) == 0 {
+		judge(rest)
+	} else {
+		for _, p := range rest {
+			if !slices.ContainsFunc(out, func(s *node) bool {
+				return bytes.Equal(s.cert.RawSubjectPublicKeyInfo, p.cert.RawSubjectPublicKeyInfo)
+			}) {
+				bad = append(bad, p)
+			}
+		}
+	}
+	child.issuers, child.mismatched, child.issuersGen = out, bad, b.gen
 	return out
+}
+
+// mismatchedOf returns child's mismatched candidates (see issuersOf), input
+// certificates first in input order, then the pool, fetched certificates
+// and roots, and where each came from.
+func (b *builder) mismatchedOf(child *node) ([]*x509.Certificate, []string) {
+	b.issuersOf(child)
+	ms := slices.Clone(child.mismatched)
+	slices.SortStableFunc(ms, func(x, y *node) int {
+		if x.from != y.from {
+			return originRank(x.from) - originRank(y.from)
+		}
+		if x.inputPos != y.inputPos {
+			return x.inputPos - y.inputPos
+		}
+		return bytes.Compare(x.sum[:], y.sum[:])
+	})
+	var certs []*x509.Certificate
+	var where []string
+	for _, m := range ms {
+		certs = append(certs, m.cert)
+		where = append(where, m.from.where())
+	}
+	return certs, where
+}
+
+// originRank orders origins for messages: what the admin gave first.
+func originRank(o origin) int {
+	switch o {
+	case fromInput:
+		return 0
+	case fromPool:
+		return 1
+	case fromFetched:
+		return 2
+	}
+	return 3
 }
 
 // anchorFor returns the trusted root n stands for: n itself when it is in
@@ -379,10 +483,11 @@ func (b *builder) ask(ctx context.Context, n *node) bool {
 	return added
 }
 
-// chooseLeaf applies the leaf rule: Options.Leaf if set; otherwise the input
-// certificates that issue no other input certificate (by signature) are the
-// candidates, non-CA ones preferred, the first in input order winning.
-func (b *builder) chooseLeaf(inputs []*node, res *Result) (*node, []*node, error) {
+// chooseLeaf applies the leaf rule: Options.Leaf if set; otherwise the
+// input certificates that issue no other input certificate (by signature)
+// are the candidates, ranked by rankLeaves. It returns the leaf and, for
+// each other non-CA candidate, why it lost (for Result.Dropped).
+func (b *builder) chooseLeaf(inputs []*node, res *Result) (*node, map[*node]string, error) {
 	if b.opts.Leaf != nil {
 		n, ok := b.byDER[sha256.Sum256(b.opts.Leaf.Raw)]
 		if !ok || n.inputPos < 0 {
@@ -408,32 +513,139 @@ func (b *builder) chooseLeaf(inputs []*node, res *Result) (*node, []*node, error
 			nonCA = append(nonCA, n)
 		}
 	}
-	names := func(ns []*node, skip *node) string {
-		var s []string
-		for _, n := range ns {
-			if n != skip {
-				s = append(s, Name(n.cert))
+	switch {
+	case len(nonCA) == 1:
+		return nonCA[0], nil, nil
+	case len(nonCA) > 1:
+		// CA candidates (a stray root, an unrelated intermediate) are not
+		// listed: a non-CA always wins over them.
+		leaf, lost := b.rankLeaves(nonCA)
+		res.LeafReason = b.leafReason(leaf, nonCA, lost)
+		others := make(map[*node]string)
+		for _, n := range nonCA {
+			if n != leaf {
+				others[n] = lost[n]
 			}
 		}
-		return strings.Join(s, ", ")
-	}
-	switch {
-	case len(nonCA) > 0:
-		leaf := nonCA[0]
-		if len(cands) > 1 {
-			res.LeafReason = fmt.Sprintf("%s is the first certificate in the input that is not a CA and issues no other; other candidates: %s", Name(leaf.cert), names(cands, leaf))
-		}
-		return leaf, nonCA[1:], nil
-	case len(cands) > 0:
-		leaf := cands[0]
-		res.LeafReason = fmt.Sprintf("the input holds only CA certificates; %s is the first that issues no other", Name(leaf.cert))
-		if len(cands) > 1 {
-			res.LeafReason += "; other candidates: " + names(cands, leaf)
-		}
+		return leaf, others, nil
+	case len(cands) == 1:
+		res.LeafReason = fmt.Sprintf("the input holds only CA certificates; %s is the one that issues no other", Name(cands[0].cert))
+		return cands[0], nil, nil
+	case len(cands) > 1:
+		leaf, lost := b.rankLeaves(cands)
+		res.LeafReason = "the input holds only CA certificates; " + b.leafReason(leaf, cands, lost)
 		return leaf, nil, nil
 	}
 	res.LeafReason = fmt.Sprintf("every input certificate issues another (a loop of cross-signs); took the first, %s", Name(inputs[0].cert))
 	return inputs[0], nil, nil
+}
+
+// rankLeaves picks the leaf among cands (all non-CA, or all CA, in input
+// order): one valid at Options.At before one that is not; among those, the
+// first in input order names the site, and the renewal of it with the
+// newest NotBefore wins (a renewal beats the certificate it replaces; a
+// certificate for another site keeps its place in the input order). It
+// returns the winner and why each other candidate lost.
+func (b *builder) rankLeaves(cands []*node) (*node, map[*node]string) {
+	best := slices.Clone(cands)
+	slices.SortStableFunc(best, func(x, y *node) int {
+		if vx, vy := b.validAt(x.cert), b.validAt(y.cert); vx != vy {
+			return boolFirst(vx)
+		}
+		return 0
+	})
+	site, leaf := best[0], best[0]
+	for _, n := range best[1:] {
+		if b.validAt(n.cert) == b.validAt(site.cert) && renewalOf(n.cert, site.cert) && n.cert.NotBefore.After(leaf.cert.NotBefore) {
+			leaf = n
+		}
+	}
+	lost := make(map[*node]string)
+	for _, n := range cands {
+		switch {
+		case n == leaf:
+		case b.validAt(n.cert) != b.validAt(leaf.cert):
+			lost[n] = b.validity(n.cert)
+		case renewalOf(n.cert, site.cert) && n.cert.NotBefore.Before(leaf.cert.NotBefore):
+			lost[n] = "older"
+		case renewalOf(n.cert, site.cert):
+			lost[n] = "issued at the same time, later in the input"
+		default:
+			lost[n] = "listed after " + Name(site.cert)
+		}
+	}
+	return leaf, lost
+}
+
+// leafReason says which candidate was chosen over which, and why:
+// "chose CN=x (valid until 2027-05-01, issued 2026-05-01) over CN=x (valid
+// until 2026-06-02, issued 2025-05-01: older)".
+func (b *builder) leafReason(leaf *node, cands []*node, lost map[*node]string) string {
+	var over []string
+	for _, n := range cands {
+		if n == leaf {
+			continue
+		}
+		if b.validAt(n.cert) != b.validAt(leaf.cert) {
+			over = append(over, fmt.Sprintf("%s (%s)", Name(n.cert), lost[n])) // lost on its dates, which say it all
+			continue
+		}
+		over = append(over, fmt.Sprintf("%s (%s, issued %s: %s)", Name(n.cert), b.validity(n.cert), day(n.cert.NotBefore), lost[n]))
+	}
+	return fmt.Sprintf("chose %s (%s, issued %s) over %s", Name(leaf.cert), b.validity(leaf.cert), day(leaf.cert.NotBefore), strings.Join(over, ", "))
+}
+
+func (b *builder) validAt(c *x509.Certificate) bool {
+	return !b.at.Before(c.NotBefore) && !b.at.After(c.NotAfter)
+}
+
+// validity describes c's dates relative to Options.At: "valid until D",
+// "expired D" or "not valid before D".
+func (b *builder) validity(c *x509.Certificate) string {
+	switch {
+	case b.at.After(c.NotAfter):
+		return "expired " + day(c.NotAfter)
+	case b.at.Before(c.NotBefore):
+		return "not valid before " + day(c.NotBefore)
+	}
+	return "valid until " + day(c.NotAfter)
+}
+
+// renewalOf: a and b are issues of the same certificate (a renewal and the
+// one it replaces): the same subject, and a name in common (DNS name, IP
+// address, e-mail address or URI) unless neither has any. A renewal may add
+// or drop names, so the name sets need not be equal.
+func renewalOf(a, b *x509.Certificate) bool {
+	if !bytes.Equal(a.RawSubject, b.RawSubject) {
+		return false
+	}
+	na, nb := sanSet(a), sanSet(b)
+	if len(na) == 0 && len(nb) == 0 {
+		return true
+	}
+	for n := range na {
+		if nb[n] {
+			return true
+		}
+	}
+	return false
+}
+
+func sanSet(c *x509.Certificate) map[string]bool {
+	set := make(map[string]bool)
+	for _, d := range c.DNSNames {
+		set["dns:"+strings.ToLower(d)] = true
+	}
+	for _, ip := range c.IPAddresses {
+		set["ip:"+ip.String()] = true
+	}
+	for _, e := range c.EmailAddresses {
+		set["email:"+strings.ToLower(e)] = true
+	}
+	for _, u := range c.URIs {
+		set["uri:"+u.String()] = true
+	}
+	return set
 }
 
 // search enumerates paths, asks the Source when nothing usable is at hand,
@@ -685,13 +897,14 @@ func (b *builder) failure() error {
 		return &InvalidError{Path: best.certs, Err: err, Reason: reason, Cert: culprit, Cause: b.cause()}
 	}
 	if best.end == endMissing {
-		return &MissingIssuerError{Cert: best.certs[len(best.certs)-1], Path: best.certs, Cause: b.cause()}
+		mis, where := b.mismatchedOf(best.nodes[len(best.nodes)-1])
+		return &MissingIssuerError{Cert: best.certs[len(best.certs)-1], Path: best.certs, Mismatched: mis, mismatchedWhere: where, Cause: b.cause()}
 	}
 	return &UntrustedError{Path: best.certs, Cause: b.cause(), tooLong: best.end == endTooLong}
 }
 
 // fill reports the chosen path and what Build did.
-func (b *builder) fill(res *Result, chosen *cand, inputs, otherLeaves []*node) {
+func (b *builder) fill(res *Result, chosen *cand, inputs []*node, otherLeaves map[*node]string) {
 	res.Path = chosen.certs
 	res.Trusted = chosen.trusted()
 	onPath := make(map[*node]bool)
@@ -715,15 +928,11 @@ func (b *builder) fill(res *Result, chosen *cand, inputs, otherLeaves []*node) {
 	}
 
 	// Why each other input certificate is left out.
-	other := make(map[*node]bool)
-	for _, n := range otherLeaves {
-		other[n] = true
-	}
 	for _, n := range inputs {
 		if onPath[n] {
 			continue
 		}
-		res.Dropped = append(res.Dropped, Dropped{Cert: n.cert, Reason: b.dropReason(n, chosen, other[n])})
+		res.Dropped = append(res.Dropped, Dropped{Cert: n.cert, Reason: b.dropReason(n, chosen, otherLeaves)})
 	}
 	slices.SortStableFunc(res.Dropped, func(x, y Dropped) int { return inputIndex(b, x.Cert) - inputIndex(b, y.Cert) })
 
@@ -760,9 +969,9 @@ func inputIndex(b *builder, c *x509.Certificate) int {
 	return n.inputPos
 }
 
-func (b *builder) dropReason(n *node, chosen *cand, otherLeaf bool) string {
-	if otherLeaf {
-		return fmt.Sprintf("another leaf certificate, not the one chosen (%s)", Name(chosen.certs[0]))
+func (b *builder) dropReason(n *node, chosen *cand, otherLeaves map[*node]string) string {
+	if why, ok := otherLeaves[n]; ok {
+		return fmt.Sprintf("another leaf certificate, not the one chosen (%s): %s", Name(chosen.certs[0]), why)
 	}
 	expired := b.at.After(n.cert.NotAfter)
 	for i, p := range chosen.nodes {
@@ -780,6 +989,9 @@ func (b *builder) dropReason(n *node, chosen *cand, otherLeaf bool) string {
 			return fmt.Sprintf("another copy (cross-sign) of %s, not needed on the chosen path", Name(n.cert))
 		}
 	}
+	if child := b.mismatchedChild(n, chosen); child != nil {
+		return fmt.Sprintf("wrong intermediate: %s has the name of the issuer of %s but did not sign it (a renewed or sibling CA with another key, or a damaged copy), not on the path", Name(n.cert), Name(child.cert))
+	}
 	if expired {
 		return fmt.Sprintf("expired: %s expired %s, not on the path", Name(n.cert), day(n.cert.NotAfter))
 	}
@@ -792,6 +1004,22 @@ func (b *builder) dropReason(n *node, chosen *cand, otherLeaf bool) string {
 		}
 	}
 	return "not on the path (unrelated to the leaf)"
+}
+
+// mismatchedChild returns the certificate on the chosen path (its root
+// aside) whose issuer's name n carries without having signed it, or nil.
+func (b *builder) mismatchedChild(n *node, chosen *cand) *node {
+	children := chosen.nodes
+	if chosen.end == endTrusted || chosen.end == endSelfSigned {
+		children = children[:len(children)-1]
+	}
+	for _, c := range children {
+		b.issuersOf(c)
+		if slices.Contains(c.mismatched, n) {
+			return c
+		}
+	}
+	return nil
 }
 
 func (b *builder) rejectReason(x, chosen *cand) string {

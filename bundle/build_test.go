@@ -18,6 +18,17 @@ var (
 		{label: "int", issuer: "root", key: 2},
 		{label: "leaf", issuer: "int", leaf: true},
 	}
+	// A leaf under CN=Int,O=X, and two other CAs with exactly that name and
+	// other keys (a renewed intermediate, a sibling CA), plus a CA with the
+	// root's name and another key.
+	wrongPKI = []spec{
+		{label: "root", key: 1},
+		{label: "int", cn: "Int", issuer: "root", key: 2, muts: []mut{org("X")}},
+		{label: "int-sibling", cn: "Int", issuer: "root", key: 6, muts: []mut{org("X")}},
+		{label: "int-other", cn: "Int", issuer: "root", key: 7, muts: []mut{org("X")}},
+		{label: "root-sibling", cn: "root", key: 8},
+		{label: "leaf", issuer: "int", leaf: true},
+	}
 	// Let's Encrypt 2021-24: ISRG Root X1 self-signed and cross-signed by
 	// DST Root CA X3 (expired 2021-09-30; the cross-sign 2024-09-30).
 	lePKI = []spec{
@@ -116,22 +127,11 @@ func TestBuild(t *testing.T) {
 			roots: []string{"root"}, input: []string{"leaf", "other-int", "int", "other-leaf-ca"},
 			want: "leaf -> int -> root",
 			check: func(t *testing.T, p *pki, r *Result, _ error) {
-				wantDropped(t, p, r, map[string]string{"other-int": "not on the path", "other-leaf-ca": "not on the path"})
-				if r.LeafReason == "" || !strings.Contains(r.LeafReason, "CN=other-leaf-ca") {
-					t.Errorf("LeafReason = %q, want it to name the other candidate", r.LeafReason)
+				wantDropped(t, p, r, map[string]string{"other-int": "unrelated", "other-leaf-ca": "unrelated"})
+				// A CA that issues nothing is no rival to the only non-CA.
+				if r.LeafReason != "" {
+					t.Errorf("LeafReason = %q, want none: there was no choice", r.LeafReason)
 				}
-			},
-		},
-		{
-			name:  "second leaf: the first non-CA in input order wins",
-			specs: append(clone(basicPKI), spec{label: "leaf2", issuer: "int", leaf: true}),
-			roots: []string{"root"}, input: []string{"int", "leaf2", "leaf"},
-			want: "leaf2 -> int -> root",
-			check: func(t *testing.T, p *pki, r *Result, _ error) {
-				if !strings.Contains(r.LeafReason, "CN=leaf") || !strings.Contains(r.LeafReason, "not a CA") {
-					t.Errorf("LeafReason = %q", r.LeafReason)
-				}
-				wantDropped(t, p, r, map[string]string{"leaf": "another leaf"})
 			},
 		},
 		{
@@ -190,6 +190,52 @@ func TestBuild(t *testing.T) {
 				if errors.As(err, &mi) && (p.label(mi.Cert) != "leaf" || err.Error() != "no issuer found for CN=leaf: intermediate CN=int missing") {
 					t.Errorf("MissingIssuerError.Cert = %s, Error() = %q", p.label(mi.Cert), err)
 				}
+			},
+		},
+		{
+			name:  "a same-named intermediate that did not sign the leaf is named in the error",
+			specs: wrongPKI, roots: []string{"root"}, input: []string{"leaf", "int-sibling"},
+			wantErr: "missing",
+			check: func(t *testing.T, p *pki, _ *Result, err error) {
+				const want = "no issuer found for CN=leaf: intermediate CN=Int,O=X missing; CN=Int,O=X in the input has the right name but did not sign CN=leaf (another key: a renewed or sibling CA, or a damaged copy)"
+				if err.Error() != want {
+					t.Errorf("Error() =\n  %q\nwant\n  %q", err, want)
+				}
+				wantMismatched(t, p, err, "int-sibling")
+			},
+		},
+		{
+			name:  "several same-named non-signers: counted, with where they came from",
+			specs: wrongPKI, roots: []string{"root"}, input: []string{"int-sibling", "leaf"}, pool: []string{"int-other"},
+			wantErr: "missing",
+			errHas:  []string{"no issuer found for CN=leaf: intermediate CN=Int,O=X missing; 2 certificates named CN=Int,O=X (in the input, in the pool) have the right name but none signed CN=leaf (other keys: renewed or sibling CAs, or damaged copies)"},
+			check: func(t *testing.T, p *pki, _ *Result, err error) {
+				wantMismatched(t, p, err, "int-sibling", "int-other")
+			},
+		},
+		{
+			name:  "a fetched intermediate that did not sign the leaf is named in the error",
+			specs: wrongPKI, roots: []string{"root"}, input: []string{"leaf"},
+			source: map[string][]string{"leaf": {"int-sibling"}}, wantCalls: 1,
+			wantErr: "missing",
+			errHas:  []string{"intermediate CN=Int,O=X missing; CN=Int,O=X as fetched has the right name but did not sign CN=leaf"},
+		},
+		{
+			name:  "wrong intermediate in the input, right one fetched: dropped as the wrong one",
+			specs: wrongPKI, roots: []string{"root"}, input: []string{"leaf", "int-sibling"},
+			source: map[string][]string{"leaf": {"int"}}, wantCalls: 1,
+			want: "leaf -> int -> root",
+			check: func(t *testing.T, p *pki, r *Result, _ error) {
+				wantDropped(t, p, r, map[string]string{"int-sibling": "wrong intermediate: CN=Int,O=X has the name of the issuer of CN=leaf but did not sign it"})
+				wantAdded(t, p, r, map[string]string{"int": FromFetched, "root": FromRoots})
+			},
+		},
+		{
+			name:  "a CA with the root's name that did not sign the intermediate is dropped as such",
+			specs: wrongPKI, roots: []string{"root"}, input: []string{"leaf", "int", "root-sibling"},
+			want: "leaf -> int -> root",
+			check: func(t *testing.T, p *pki, r *Result, _ error) {
+				wantDropped(t, p, r, map[string]string{"root-sibling": "wrong intermediate: CN=root has the name of the issuer of CN=Int,O=X but did not sign it"})
 			},
 		},
 		{
@@ -271,7 +317,7 @@ func TestBuild(t *testing.T) {
 			roots: []string{"root"}, input: []string{"leaf", "int-2019", "int-2025"},
 			want: "leaf -> int-2025 -> root",
 			check: func(t *testing.T, p *pki, r *Result, _ error) {
-				wantDropped(t, p, r, map[string]string{"int-2019": "not on the path"})
+				wantDropped(t, p, r, map[string]string{"int-2019": "wrong intermediate: CN=int has the name of the issuer of CN=leaf but did not sign it (a renewed or sibling CA with another key, or a damaged copy), not on the path"})
 			},
 		},
 		{
@@ -496,6 +542,23 @@ func checkErrKind(t *testing.T, err error, kind string) {
 	}
 	if !ok {
 		t.Fatalf("err = %v (%T), want a %s error", err, err, kind)
+	}
+}
+
+// wantMismatched checks err is a *MissingIssuerError whose Mismatched are
+// exactly labels, in order.
+func wantMismatched(t *testing.T, p *pki, err error, labels ...string) {
+	t.Helper()
+	var mi *MissingIssuerError
+	if !errors.As(err, &mi) {
+		t.Fatalf("err = %v, want a *MissingIssuerError", err)
+	}
+	var got []string
+	for _, c := range mi.Mismatched {
+		got = append(got, p.label(c))
+	}
+	if strings.Join(got, ",") != strings.Join(labels, ",") {
+		t.Errorf("Mismatched = %v, want %v", got, labels)
 	}
 }
 

@@ -41,13 +41,26 @@ const (
 	CodeUntrustedRoot            = "untrusted-root"
 	CodeSHA1Signature            = "sha1-signature"
 	CodeIntermediateExpiresFirst = "intermediate-expires-before-leaf"
+	// CodeWrongIntermediate: a served certificate carries the name of the
+	// issuer of the leaf (or of an intermediate) but its key did not sign
+	// it: a renewed intermediate, a sibling CA with the same name, or a
+	// damaged copy.
+	CodeWrongIntermediate = "wrong-intermediate"
 )
+
+// maxDiagnoseSignatureChecks bounds the signature checks Diagnose makes to
+// tell a wrong intermediate from the right one: a served chain holds a
+// handful of certificates, but a file judged as "served" may hold a whole
+// pool of same-named CAs.
+const maxDiagnoseSignatureChecks = 256
 
 // Diagnose says what is wrong with served (a file's or an endpoint's chain,
 // in the order it came) compared with r, the path Build chose for it. r may
 // be nil when Build failed: Diagnose then judges served alone, taking its
 // first certificate as the leaf, and cannot name missing or extra
-// certificates. Findings come errors first, then warnings, then
+// certificates; it still follows the served certificates that sign, from
+// the leaf up, and reports a served certificate that has the next issuer's
+// name but did not sign (CodeWrongIntermediate). Findings come errors first, then warnings, then
 // information; with no error or warning the list ends with one "ok".
 func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Finding {
 	d := &diag{at: opts.At, warn: opts.ExpiryWarning}
@@ -71,7 +84,7 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		path = []*x509.Certificate{leaf}
 	}
 	top := path[len(path)-1]
-	topIsRoot := (r != nil && r.Trusted) || isSelfSignedCert(top)
+	topIsRoot := (r != nil && r.Trusted) || IsSelfSigned(top)
 	inters := path[1:]
 	if topIsRoot && len(path) > 1 {
 		inters = path[1 : len(path)-1]
@@ -80,6 +93,7 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 	for i, c := range path {
 		onPath[sha256.Sum256(c.Raw)] = i
 	}
+	wrong := wrongIssuers(served, path, topIsRoot, r != nil, onPath)
 
 	// Served certificates: duplicates, extras, the root, the order.
 	seen := make(map[[32]byte]bool)
@@ -93,7 +107,11 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		seen[sum] = true
 		pos, ok := onPath[sum]
 		if !ok {
-			if r != nil {
+			switch child := wrong[sum]; {
+			case child != nil:
+				d.add(CodeWrongIntermediate, SeverityError, c, fmt.Sprintf("%s is sent as the issuer of %s (it has that name) but did not sign it: it is another CA with the same name (a renewed or sibling intermediate with another key, or a damaged copy)", Name(c), Name(child)),
+					"replace it with the intermediate that issued "+Name(child)+": chainfix build fetches or picks the right one")
+			case r != nil:
 				d.extra(c, r)
 			}
 			continue
@@ -118,9 +136,9 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		}
 		if !r.Trusted && len(path) > 0 {
 			switch {
-			case isSelfSignedCert(top) && len(path) > 1:
+			case IsSelfSigned(top) && len(path) > 1:
 				d.add(CodeUntrustedRoot, SeverityError, top, fmt.Sprintf("the chain ends at %s, a private or unknown root that clients do not trust", Name(top)), "if it is your own CA, install it on the clients and pass it with --roots; otherwise get a certificate from a publicly trusted CA")
-			case !isSelfSignedCert(top):
+			case !IsSelfSigned(top):
 				d.add(CodeIssuerNotFound, SeverityError, top, fmt.Sprintf("no issuer could be found for %s, so the chain cannot be completed", Name(top)), "get the intermediate from your CA and give it with --pool, or let chainfix fetch it")
 			}
 		}
@@ -172,7 +190,7 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		}
 		d.add(CodeNoServerAuth, SeverityError, leaf, msg, "get a certificate issued for TLS server authentication")
 	}
-	if isSelfSignedCert(leaf) {
+	if IsSelfSigned(leaf) {
 		sev := SeverityError
 		if r != nil && r.Trusted {
 			sev = SeverityWarning
@@ -180,7 +198,7 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		d.add(CodeSelfSignedLeaf, sev, leaf, fmt.Sprintf("the leaf %s is self-signed: only clients that have it installed will trust it", Name(leaf)), "get a certificate from a public CA or your internal CA, and serve it with its intermediates")
 	}
 	for i, c := range dated {
-		if (r != nil && i == len(path)-1 && topIsRoot) || (r == nil && isSelfSignedCert(c)) {
+		if (r != nil && i == len(path)-1 && topIsRoot) || (r == nil && IsSelfSigned(c)) {
 			continue // nobody checks a root's own signature
 		}
 		if h := weakHash(c); h != "" {
@@ -216,6 +234,84 @@ func (d *diag) add(code, sev string, c *x509.Certificate, msg, fix string) {
 		f.Subject = Name(c)
 	}
 	d.list = append(d.list, f)
+}
+
+// wrongIssuers finds the served certificates that are not on the path and
+// carry the issuer name of a certificate below the root on it (the leaf or
+// an intermediate) without having signed it; it maps each one's SHA-256 to
+// that certificate. With withResult false the path is only the leaf: the
+// chain is followed through the served certificates that sign, from the
+// leaf up, and stops at the first certificate whose issuer's name only
+// non-signers carry.
+func wrongIssuers(served, path []*x509.Certificate, topIsRoot, withResult bool, onPath map[[32]byte]int) map[[32]byte]*x509.Certificate {
+	wrong := make(map[[32]byte]*x509.Certificate)
+	checks := 0
+	verdict := func(parent, child *x509.Certificate) sigState {
+		if checks >= maxDiagnoseSignatureChecks {
+			return sigUnknown
+		}
+		checks++
+		return signatureVerdict(parent, child)
+	}
+	// judge sorts the served certificates named as child's issuer into a
+	// signer (the first found) and the proven non-signers.
+	judge := func(child *x509.Certificate) (signer *x509.Certificate, bad [][32]byte) {
+		for _, s := range served {
+			sum := sha256.Sum256(s.Raw)
+			if _, on := onPath[sum]; (on && withResult) || s == child || !namesIssuerOf(s, child) {
+				continue
+			}
+			switch verdict(s, child) {
+			case sigValid:
+				if signer == nil {
+					signer = s
+				}
+			case sigInvalid:
+				bad = append(bad, sum)
+			}
+		}
+		return signer, bad
+	}
+	mark := func(child *x509.Certificate, bad [][32]byte) {
+		for _, sum := range bad {
+			if wrong[sum] == nil {
+				wrong[sum] = child
+			}
+		}
+	}
+	if withResult {
+		children := path
+		if topIsRoot && len(path) > 1 {
+			children = path[:len(path)-1]
+		}
+		for _, c := range children {
+			_, bad := judge(c)
+			mark(c, bad)
+		}
+		return wrong
+	}
+	c := path[0]
+	for range MaxChainLength {
+		if IsSelfSigned(c) {
+			break
+		}
+		signer, bad := judge(c)
+		if signer == nil {
+			mark(c, bad)
+			break
+		}
+		c = signer
+	}
+	return wrong
+}
+
+// namesIssuerOf: s carries the name of c's issuer, byte for byte, or up to
+// string encoding with its SKI equal to c's AKI (the builder's linking rule).
+func namesIssuerOf(s, c *x509.Certificate) bool {
+	if bytes.Equal(s.RawSubject, c.RawIssuer) {
+		return true
+	}
+	return len(c.AuthorityKeyId) > 0 && bytes.Equal(s.SubjectKeyId, c.AuthorityKeyId) && s.Subject.String() == c.Issuer.String()
 }
 
 // extra reports a served certificate that is not on the path.

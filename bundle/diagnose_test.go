@@ -33,6 +33,7 @@ func TestDiagnose(t *testing.T) {
 		want    []string // codes, in order
 		subject string   // label of the first finding's certificate, when set
 		msgHas  string   // text in the first finding's message
+		fixHas  string   // text in the first finding's fix
 	}{
 		{name: "complete chain in order", specs: basicPKI, served: []string{"leaf", "int"}, roots: []string{"root"},
 			result: "build", host: "leaf.example", want: []string{CodeOK}},
@@ -84,6 +85,25 @@ func TestDiagnose(t *testing.T) {
 			},
 			served: []string{"leaf", "int"}, roots: []string{"root"},
 			result: "build", want: []string{CodeIntermediateExpiresFirst}, subject: "int"},
+		{name: "wrong intermediate served instead of the right one", specs: wrongPKI,
+			served: []string{"leaf", "int-sibling"}, roots: []string{"root"}, pool: []string{"int"},
+			result: "build", want: []string{CodeWrongIntermediate, CodeMissingIntermediate}, subject: "int-sibling",
+			msgHas: "CN=Int,O=X is sent as the issuer of CN=leaf (it has that name) but did not sign it",
+			fixHas: "replace it with the intermediate that issued CN=leaf: chainfix build fetches or picks the right one"},
+		{name: "wrong intermediate served next to the right one", specs: wrongPKI,
+			served: []string{"leaf", "int", "int-sibling"}, roots: []string{"root"},
+			result: "build", want: []string{CodeWrongIntermediate}, subject: "int-sibling"},
+		{name: "wrong intermediate served, no chain built", specs: wrongPKI,
+			served: []string{"leaf", "int-sibling"},
+			result: "none", want: []string{CodeWrongIntermediate}, subject: "int-sibling", msgHas: "issuer of CN=leaf"},
+		{name: "a CA with the root's name that did not sign the intermediate", specs: wrongPKI,
+			served: []string{"leaf", "int", "root-sibling"}, roots: []string{"root"},
+			result: "build", want: []string{CodeWrongIntermediate}, subject: "root-sibling", msgHas: "issuer of CN=Int,O=X",
+			fixHas: "the intermediate that issued CN=Int,O=X"},
+		{name: "a valid cross-sign of the intermediate is an extra, not a wrong one",
+			specs:  append(clone(basicPKI), spec{label: "root-b", key: 7}, spec{label: "int-by-b", cn: "int", issuer: "root-b", key: 2}),
+			served: []string{"leaf", "int", "int-by-b"}, roots: []string{"root"},
+			result: "build", want: []string{CodeExtraCertificate}, subject: "int-by-b"},
 		{name: "nothing served", specs: basicPKI, result: "none", want: []string{CodeNoCertificates}},
 		{name: "no result: served certificates judged alone",
 			specs: []spec{
@@ -138,6 +158,9 @@ func TestDiagnose(t *testing.T) {
 			}
 			if !strings.Contains(got[0].Message, tt.msgHas) {
 				t.Errorf("message %q lacks %q", got[0].Message, tt.msgHas)
+			}
+			if !strings.Contains(got[0].Fix, tt.fixHas) {
+				t.Errorf("fix %q lacks %q", got[0].Fix, tt.fixHas)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,15 +27,57 @@ type MissingIssuerError struct {
 	Cert *x509.Certificate
 	// Path is the partial path, leaf first, ending at Cert.
 	Path []*x509.Certificate
+	// Mismatched are certificates at hand (input first, then pool, fetched,
+	// roots) that carry the name of Cert's issuer but whose key does not
+	// verify Cert's signature: a renewed intermediate with a new key, a
+	// sibling CA with the same name, or a damaged copy. Empty when nothing
+	// with that name was found.
+	Mismatched []*x509.Certificate
 	// Cause holds what went wrong on the way (Source errors, an exhausted
 	// budget), or nil. errors.Is/As see through it.
 	Cause error
+
+	mismatchedWhere []string // where each of Mismatched came from: "in the input", ...
 }
 
-// Error says which certificate lacks its issuer.
+// Error says which certificate lacks its issuer, on one line:
+//
+//	no issuer found for CN=leaf: intermediate CN=Int,O=X missing
+//
+// followed, when Mismatched is not empty, by
+//
+//	; CN=Int,O=X in the input has the right name but did not sign CN=leaf (another key: a renewed or sibling CA, or a damaged copy)
+//
+// or, for several, "; 2 certificates named CN=Int,O=X (in the input, in
+// the pool) have the right name but none signed CN=leaf (...)".
 func (e *MissingIssuerError) Error() string {
 	issuer := Name(&x509.Certificate{Subject: e.Cert.Issuer})
-	return withCause("no issuer found for "+Name(e.Cert)+": intermediate "+issuer+" missing", e.Cause)
+	msg := "no issuer found for " + Name(e.Cert) + ": intermediate " + issuer + " missing"
+	if len(e.Mismatched) > 0 {
+		msg += "; " + e.mismatchText()
+	}
+	return withCause(msg, e.Cause)
+}
+
+func (e *MissingIssuerError) mismatchText() string {
+	var where []string
+	for i := range e.Mismatched {
+		if i < len(e.mismatchedWhere) && !slices.Contains(where, e.mismatchedWhere[i]) {
+			where = append(where, e.mismatchedWhere[i])
+		}
+	}
+	name, child := Name(e.Mismatched[0]), Name(e.Cert)
+	if len(e.Mismatched) == 1 {
+		if len(where) > 0 {
+			name += " " + where[0]
+		}
+		return name + " has the right name but did not sign " + child + " (another key: a renewed or sibling CA, or a damaged copy)"
+	}
+	named := fmt.Sprintf("%d certificates named %s", len(e.Mismatched), name)
+	if len(where) > 0 {
+		named += " (" + strings.Join(where, ", ") + ")"
+	}
+	return named + " have the right name but none signed " + child + " (other keys: renewed or sibling CAs, or damaged copies)"
 }
 
 // Unwrap returns Cause.
@@ -61,7 +104,7 @@ func (e *UntrustedError) Error() string {
 	if e.tooLong {
 		return withCause(fmt.Sprintf("no trusted root within %d certificates: the search stopped at %s", MaxChainLength, Name(top)), e.Cause)
 	}
-	if isSelfSignedCert(top) {
+	if IsSelfSigned(top) {
 		return withCause("untrusted root "+Name(top)+": a private or unknown root, not among the trusted roots", e.Cause)
 	}
 	return withCause("chain ends at "+Name(top)+", which is not among the trusted roots", e.Cause)

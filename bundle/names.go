@@ -112,10 +112,19 @@ func weakHash(c *x509.Certificate) string {
 	return ""
 }
 
-// isSelfSignedCert: the subject is the issuer and the certificate's own key
-// verifies its signature. CheckSignature (unlike CheckSignatureFrom) accepts
-// SHA-1, so SHA-1 roots such as AAA Certificate Services count.
-func isSelfSignedCert(c *x509.Certificate) bool {
+// IsSelfSigned reports whether c is self-signed: its subject equals its
+// issuer byte for byte and its own key verifies its signature. A real root
+// is self-signed; an intermediate, or a self-issued certificate signed by
+// another key of the same CA (a key rollover), is not.
+//
+// It uses Certificate.CheckSignature, which accepts SHA-1, rather than
+// CheckSignatureFrom, which refuses it: SHA-1 roots such as AAA Certificate
+// Services or DST Root CA X3 are self-signed all the same (clients never
+// check a root's own signature). A nil c is not self-signed.
+func IsSelfSigned(c *x509.Certificate) bool {
+	if c == nil {
+		return false
+	}
 	return bytes.Equal(c.RawSubject, c.RawIssuer) &&
 		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -56,4 +57,47 @@ func TestBuildStopsAtMaxChainLength(t *testing.T) {
 	if !errors.As(err, &ue) || len(ue.Path) != MaxChainLength || !strings.Contains(err.Error(), "no trusted root within 8 certificates") {
 		t.Fatalf("err = %v, want an UntrustedError for a path cut at %d", err, MaxChainLength)
 	}
+}
+
+func TestIsSelfSigned(t *testing.T) {
+	p := newPKI(t, []spec{
+		{label: "root", key: 1},
+		{label: "sha1-root", cn: "AAA Certificate Services", key: 3, muts: []mut{signedSHA1}},
+		{label: "int", issuer: "root", key: 2},
+		// Self-issued, not self-signed: subject and issuer are both CN=root,
+		// but the root's key 1 signed this certificate for key 4 (a CA key
+		// rollover certificate).
+		{label: "rollover", cn: "root", issuer: "root", key: 4},
+		{label: "leaf", issuer: "int", leaf: true},
+		{label: "self-signed-leaf", leaf: true},
+	})
+	if c := p.certs["rollover"].Cert; !bytes.Equal(c.RawSubject, c.RawIssuer) {
+		t.Fatal("fixture: the rollover certificate is not self-issued")
+	}
+	if c := p.certs["sha1-root"].Cert; c.SignatureAlgorithm != x509.SHA1WithRSA {
+		t.Fatalf("fixture: sha1-root is signed with %v", c.SignatureAlgorithm)
+	}
+	tests := []struct {
+		label string
+		want  bool
+	}{
+		{"root", true},
+		{"sha1-root", true},
+		{"int", false},
+		{"rollover", false},
+		{"leaf", false},
+		{"self-signed-leaf", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.label, func(t *testing.T) {
+			if got := IsSelfSigned(p.certs[tt.label].Cert); got != tt.want {
+				t.Errorf("IsSelfSigned(%s) = %v, want %v", tt.label, got, tt.want)
+			}
+		})
+	}
+	t.Run("nil", func(t *testing.T) {
+		if IsSelfSigned(nil) {
+			t.Error("IsSelfSigned(nil) = true")
+		}
+	})
 }
