@@ -60,8 +60,6 @@ type chainOutcome struct {
 	keys   []foundKey          // keys found among the inputs
 	result *bundle.Result
 	err    error // with allowBroken: why Build failed
-	roots  []*x509.Certificate
-	client *fetch.Client
 	at     time.Time
 }
 
@@ -91,14 +89,14 @@ func (st *state) parseChainJob(c *cli.Context, password pfx.PasswordFunc) (*chai
 	default:
 		return nil, usagef("--purpose %q: want server, client or any", p)
 	}
-	stdinTwice := 0
+	stdinCount := 0
 	for _, f := range job.files {
 		if f == "-" {
-			stdinTwice++
+			stdinCount++
 		}
 	}
-	if stdinTwice > 1 {
-		return nil, usagef("stdin (-) given %d times; it can be read once", stdinTwice)
+	if stdinCount > 1 {
+		return nil, usagef("stdin (-) given %d times; it can be read once", stdinCount)
 	}
 	if job.host != "" && len(job.files) > 0 {
 		return nil, usagef("give files or --host, not both (use --pool for extra certificates)")
@@ -215,7 +213,6 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.roots = roots
 	st.log.Infof("trusting %d roots from %s", len(roots), rootsFrom)
 
 	var pool []*x509.Certificate
@@ -262,7 +259,6 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 		AllowUntrusted: job.untrusted || job.allowBroken,
 	}
 	client := fetch.New(job.fetch)
-	out.client = client
 	opts.Source = client
 	if job.leafName != "" {
 		leaf, err := pickLeaf(out.input, job.leafName, job.at)
@@ -272,6 +268,9 @@ func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 		opts.Leaf = leaf
 	}
 	res, err := bundle.Build(ctx, out.input, opts)
+	if n := client.Requests(); n > 0 {
+		st.log.Infof("AIA: %d HTTP requests", n)
+	}
 	if err != nil {
 		err = explainBuildError(err, job)
 		if job.allowBroken {
