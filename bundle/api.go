@@ -94,6 +94,8 @@ type DiagnoseOptions struct {
 	Host          string        // the name clients use; checked against the leaf's SANs when set
 	At            time.Time     // required
 	ExpiryWarning time.Duration // warn when the leaf expires within this; 0 means 30 days
+	// KeyUsages the leaf must allow, as in Options; nil means ServerAuth.
+	KeyUsages []x509.ExtKeyUsage
 }
 
 // Finding is one problem (or one reassurance) about a chain.

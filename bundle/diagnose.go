@@ -27,7 +27,6 @@ const (
 	CodeOK                       = "ok"
 	CodeNoCertificates           = "no-certificates"
 	CodeMissingIntermediate      = "missing-intermediate"
-	CodeIssuerNotFound           = "issuer-not-found"
 	CodeWrongOrder               = "wrong-order"
 	CodeDuplicate                = "duplicate"
 	CodeExtraCertificate         = "extra-certificate"
@@ -37,6 +36,8 @@ const (
 	CodeExpiresSoon              = "expires-soon"
 	CodeNameMismatch             = "name-mismatch"
 	CodeNoServerAuth             = "no-server-auth"
+	CodeNoClientAuth             = "no-client-auth"
+	CodeNoLeaf                   = "no-leaf"
 	CodeSelfSignedLeaf           = "self-signed-leaf"
 	CodeUntrustedRoot            = "untrusted-root"
 	CodeSHA1Signature            = "sha1-signature"
@@ -139,7 +140,13 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 			case IsSelfSigned(top) && len(path) > 1:
 				d.add(CodeUntrustedRoot, SeverityError, top, fmt.Sprintf("the chain ends at %s, a private or unknown root that clients do not trust", Name(top)), "if it is your own CA, install it on the clients and pass it with --roots; otherwise get a certificate from a publicly trusted CA")
 			case !IsSelfSigned(top):
-				d.add(CodeIssuerNotFound, SeverityError, top, fmt.Sprintf("no issuer could be found for %s, so the chain cannot be completed", Name(top)), "get the intermediate from your CA and give it with --pool, or let chainfix fetch it")
+				issuer := Name(&x509.Certificate{Subject: top.Issuer})
+				why := "could not be found"
+				if len(top.IssuingCertificateURL) == 0 {
+					why += " (the certificate names no AIA URL to fetch it from)"
+				}
+				d.add(CodeMissingIntermediate, SeverityError, top, fmt.Sprintf("the issuer of %s, %s, is not sent and %s, so the chain cannot be completed", Name(top), issuer, why),
+					"get "+issuer+" from your CA and send it after "+Name(top)+" (chainfix build --pool FILE adds it; a private CA's root goes in --roots)")
 			}
 		}
 	}
@@ -183,12 +190,23 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 			d.add(CodeNameMismatch, SeverityError, leaf, msg, "get a certificate whose Subject Alternative Names include "+opts.Host)
 		}
 	}
-	if !hasUsage(leaf, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}) {
-		msg := fmt.Sprintf("the leaf %s lacks Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf))
-		if slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageNetscapeServerGatedCrypto) || slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageMicrosoftServerGatedCrypto) {
-			msg += "; the old Server Gated Crypto usages no longer count as server authentication"
+	usages := opts.KeyUsages
+	if len(usages) == 0 {
+		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
+	if leaf.IsCA && len(served) > 0 && bytes.Equal(served[0].Raw, leaf.Raw) {
+		d.add(CodeNoLeaf, SeverityError, leaf, fmt.Sprintf("there is no server certificate: %s is a CA certificate", Name(leaf)), "put the server's own certificate (the leaf) first, followed by its intermediates")
+	} else if !hasUsage(leaf, usages) {
+		switch {
+		case slices.Contains(usages, x509.ExtKeyUsageClientAuth):
+			d.add(CodeNoClientAuth, SeverityError, leaf, fmt.Sprintf("the leaf %s lacks Client Authentication (1.3.6.1.5.5.7.3.2) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf)), "get a certificate issued for TLS client authentication")
+		default:
+			msg := fmt.Sprintf("the leaf %s lacks Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf))
+			if slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageNetscapeServerGatedCrypto) || slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageMicrosoftServerGatedCrypto) {
+				msg += "; the old Server Gated Crypto usages no longer count as server authentication"
+			}
+			d.add(CodeNoServerAuth, SeverityError, leaf, msg, "get a certificate issued for TLS server authentication")
 		}
-		d.add(CodeNoServerAuth, SeverityError, leaf, msg, "get a certificate issued for TLS server authentication")
 	}
 	if IsSelfSigned(leaf) {
 		sev := SeverityError
@@ -317,6 +335,12 @@ func namesIssuerOf(s, c *x509.Certificate) bool {
 // extra reports a served certificate that is not on the path.
 func (d *diag) extra(c *x509.Certificate, r *Result) {
 	msg := fmt.Sprintf("%s is sent but is not part of the chain", Name(c))
+	if top := r.Path[len(r.Path)-1]; IsSelfSigned(c) && !IsSelfSigned(top) && !r.Trusted {
+		// Most likely the chain's own root, out of reach because an
+		// intermediate is missing (reported on its own).
+		d.add(CodeExtraCertificate, SeverityWarning, c, fmt.Sprintf("the root %s is sent, but the chain does not reach it: the intermediate between is missing; servers need not send the root", Name(c)), "send the missing intermediate and leave the root out")
+		return
+	}
 	for _, dr := range r.Dropped {
 		if bytes.Equal(dr.Cert.Raw, c.Raw) {
 			msg = fmt.Sprintf("%s is sent but is not part of the chain: %s", Name(c), dr.Reason)

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"slices"
 	"strings"
@@ -30,10 +31,11 @@ func TestDiagnose(t *testing.T) {
 		// CLI does), "none" (r = nil).
 		result  string
 		host    string
-		want    []string // codes, in order
-		subject string   // label of the first finding's certificate, when set
-		msgHas  string   // text in the first finding's message
-		fixHas  string   // text in the first finding's fix
+		usages  []x509.ExtKeyUsage // for Build and Diagnose; nil = server
+		want    []string           // codes, in order
+		subject string             // label of the first finding's certificate, when set
+		msgHas  string             // text in the first finding's message
+		fixHas  string             // text in the first finding's fix
 	}{
 		{name: "complete chain in order", specs: basicPKI, served: []string{"leaf", "int"}, roots: []string{"root"},
 			result: "build", host: "leaf.example", want: []string{CodeOK}},
@@ -67,8 +69,14 @@ func TestDiagnose(t *testing.T) {
 			result: "build", want: []string{CodeSelfSignedLeaf}, subject: "leaf"},
 		{name: "private root", specs: basicPKI, served: []string{"leaf", "int", "root"}, allowUntrusted: true,
 			result: "build", want: []string{CodeUntrustedRoot, CodeRootSent}, subject: "root", msgHas: "private or unknown root"},
-		{name: "issuer not found", specs: basicPKI, served: []string{"leaf"}, allowUntrusted: true,
-			result: "build", want: []string{CodeIssuerNotFound}, subject: "leaf"},
+		{name: "issuer not found anywhere: the missing intermediate is named", specs: basicPKI, served: []string{"leaf"}, allowUntrusted: true,
+			result: "build", want: []string{CodeMissingIntermediate}, subject: "leaf", msgHas: "the issuer of CN=leaf, CN=int, is not sent and could not be found (the certificate names no AIA URL"},
+		{name: "client certificate judged for client authentication", specs: withLeaf(clientOnly), served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "build", usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, want: []string{CodeOK}},
+		{name: "server certificate judged for client authentication", specs: withLeaf(serverOnly), served: []string{"leaf", "int"}, roots: []string{"root"},
+			result: "invalid", usages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, want: []string{CodeNoClientAuth}, msgHas: "1.3.6.1.5.5.7.3.2"},
+		{name: "CA certificates only: no leaf", specs: basicPKI, served: []string{"int", "root"}, roots: []string{"root"},
+			result: "build", want: []string{CodeNoLeaf, CodeRootSent}, subject: "int"},
 		{name: "SHA-1 signed intermediate",
 			specs: []spec{
 				{label: "root", key: 1},
@@ -120,7 +128,7 @@ func TestDiagnose(t *testing.T) {
 			var r *Result
 			if tt.result != "none" {
 				var err error
-				r, err = Build(context.Background(), served, Options{Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...), At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted})
+				r, err = Build(context.Background(), served, Options{Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...), At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted, KeyUsages: tt.usages})
 				var inv *InvalidError
 				switch {
 				case tt.result == "build" && err != nil:
@@ -131,7 +139,7 @@ func TestDiagnose(t *testing.T) {
 					r = &Result{Leaf: inv.Path[0], Path: inv.Path, Trusted: true}
 				}
 			}
-			got := Diagnose(served, r, DiagnoseOptions{At: testpki.Epoch, Host: tt.host})
+			got := Diagnose(served, r, DiagnoseOptions{At: testpki.Epoch, Host: tt.host, KeyUsages: tt.usages})
 			var codes []string
 			for _, f := range got {
 				codes = append(codes, f.Code)

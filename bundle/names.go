@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -85,7 +86,7 @@ func usageList(us []x509.ExtKeyUsage) string {
 // hasUsage reports whether c's own extended key usage allows one of want
 // (no EKU extension at all allows everything, as in crypto/x509).
 func hasUsage(c *x509.Certificate, want []x509.ExtKeyUsage) bool {
-	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+	if slices.Contains(want, x509.ExtKeyUsageAny) || len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
 		return true
 	}
 	for _, u := range c.ExtKeyUsage {

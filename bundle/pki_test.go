@@ -59,6 +59,16 @@ func sgcOnly(t *testpki.Template, _ *mutState) {
 	t.EKU = []x509.ExtKeyUsage{x509.ExtKeyUsageNetscapeServerGatedCrypto, x509.ExtKeyUsageMicrosoftServerGatedCrypto}
 }
 
+// clientOnly: a leaf for TLS client authentication only.
+func clientOnly(t *testpki.Template, _ *mutState) {
+	t.EKU = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+}
+
+// serverOnly: a leaf for TLS server authentication only.
+func serverOnly(t *testpki.Template, _ *mutState) {
+	t.EKU = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+}
+
 // noCA: an intermediate issued without the CA bit.
 func noCA(t *testpki.Template, _ *mutState) { t.CA = false; t.NoEKU = true }
 
