@@ -54,13 +54,14 @@ type chainJob struct {
 
 // chainOutcome is what building produced.
 type chainOutcome struct {
-	input  []*x509.Certificate // the certificates given, in the order given, without duplicates
-	given  []*x509.Certificate // the same with duplicates: what a server would send
-	served *fetch.Served       // with --host: what the server sent
-	keys   []foundKey          // keys found among the inputs
-	result *bundle.Result
-	err    error // with allowBroken: why Build failed
-	at     time.Time
+	input     []*x509.Certificate // the certificates given, in the order given, without duplicates
+	given     []*x509.Certificate // the same with duplicates: what a server would send
+	served    *fetch.Served       // with --host: what the server sent
+	keys      []foundKey          // keys found among the inputs
+	result    *bundle.Result
+	err       error // with allowBroken: why Build failed
+	at        time.Time
+	keyUsages []x509.ExtKeyUsage
 }
 
 // parseChainJob reads the chain flags common to build, pfx and check.
@@ -207,7 +208,7 @@ func (st *state) defaultCacheDir() string {
 func (st *state) buildChain(job *chainJob) (*chainOutcome, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), overallDeadline(max(job.fetch.Timeout, job.dial.ConnectTimeout)))
 	defer cancel()
-	out := &chainOutcome{at: job.at}
+	out := &chainOutcome{at: job.at, keyUsages: job.keyUsages}
 
 	roots, rootsFrom, err := st.loadRoots(job.roots)
 	if err != nil {

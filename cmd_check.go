@@ -59,13 +59,25 @@ func (st *state) runCheck(c *cli.Context) error {
 	job.allowBroken = true
 	out, err := st.buildChain(job)
 	if err != nil {
+		var ue *usageError
+		if c.Bool(flagJSON) && !errors.As(err, &ue) {
+			// Scripts get a report even when the check could not run
+			// (nothing listens, no TLS, unreadable file); the error line
+			// goes to stderr as well.
+			target := job.host
+			if target == "" {
+				target = strings.Join(job.files, ", ")
+			}
+			st.printJSON(&checkReport{Target: target, Served: []certJSON{}, Findings: []bundle.Finding{{
+				Code: "check-failed", Severity: bundle.SeverityError, Message: oneLine(err.Error()),
+				Fix: "make the input readable or the server reachable, then check again",
+			}}})
+		}
 		return err
 	}
 	rep := st.makeReport(job, out)
 	if c.Bool(flagJSON) {
-		enc := json.NewEncoder(st.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := st.printJSON(rep); err != nil {
 			return err
 		}
 	} else {
@@ -75,6 +87,13 @@ func (st *state) runCheck(c *cli.Context) error {
 		st.exitCode = exitFailure
 	}
 	return nil
+}
+
+// printJSON writes v to stdout as indented JSON.
+func (st *state) printJSON(v any) error {
+	enc := json.NewEncoder(st.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // makeReport gathers the findings: the builder's diagnosis of the chain as
@@ -98,7 +117,7 @@ func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
 	if out.result != nil {
 		rep.Chain = certsJSON(out.result.Path)
 		rep.Trusted = out.result.Trusted
-		rep.Findings = bundle.Diagnose(out.given, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at})
+		rep.Findings = bundle.Diagnose(out.given, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at, KeyUsages: job.keyUsages})
 	}
 	if out.err != nil {
 		rep.Findings = append(rep.Findings, st.failureFindings(out, host, job)...)
@@ -124,8 +143,9 @@ func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
 func (st *state) failureFindings(out *chainOutcome, host string, job *chainJob) []bundle.Finding {
 	var invalid *bundle.InvalidError
 	if errors.As(out.err, &invalid) && len(invalid.Path) > 0 {
-		r := &bundle.Result{Leaf: invalid.Path[0], Path: invalid.Path, Trusted: true}
-		fs := bundle.Diagnose(out.given, r, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at})
+		top := invalid.Path[len(invalid.Path)-1]
+		r := &bundle.Result{Leaf: invalid.Path[0], Path: invalid.Path, Trusted: bundle.IsSelfSigned(top)}
+		fs := bundle.Diagnose(out.given, r, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at, KeyUsages: job.keyUsages})
 		for _, f := range fs {
 			if f.Severity == bundle.SeverityError {
 				return fs
@@ -187,11 +207,13 @@ func errorCode(err error) string {
 }
 
 // tlsFindings judges the negotiated protocol: TLS 1.0 and 1.1 are
-// deprecated (RFC 8996) and refused by current browsers and clients.
+// deprecated (RFC 8996) and refused by current browsers and clients. An
+// error, not a warning: chainfix offers up to TLS 1.3, so a server that
+// settles on 1.0 or 1.1 can do nothing newer.
 func tlsFindings(s *fetch.Served) []bundle.Finding {
 	if s.Version != 0 && s.Version < tls.VersionTLS12 {
 		return []bundle.Finding{{
-			Code: "old-tls-version", Severity: "warning",
+			Code: "old-tls-version", Severity: bundle.SeverityError,
 			Message: fmt.Sprintf("the server negotiated %s, which current clients refuse (RFC 8996)", tlsVersionName(s.Version)),
 			Fix:     "enable TLS 1.2 and 1.3 on the server and disable TLS 1.0/1.1",
 		}}
@@ -243,7 +265,7 @@ func (st *state) printServedFindings(out *chainOutcome) {
 		fmt.Fprintf(st.notes, "  %d %s, issued by %s\n", i, bundle.Name(c), issuerName(c))
 	}
 	host := out.served.ServerName
-	for _, f := range bundle.Diagnose(out.served.Certificates, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: out.at}) {
+	for _, f := range bundle.Diagnose(out.served.Certificates, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: out.at, KeyUsages: out.keyUsages}) {
 		if f.Code == "ok" {
 			fmt.Fprintf(st.notes, "chainfix: the served chain is correct\n")
 			continue

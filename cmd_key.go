@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -53,8 +54,8 @@ func (st *state) runKey(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if !encrypt {
-		outPW = nil
+	if encrypt && len(outPW) == 0 {
+		return errors.New("the output password is empty; leave out --out-password-file/--out-password-env for an unencrypted key")
 	}
 	data, err := pfx.MarshalKey(key, outPW)
 	if err != nil {

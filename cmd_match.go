@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -68,9 +67,7 @@ func (st *state) runMatch(c *cli.Context) error {
 	}
 	rep.Match = len(rep.Matching) > 0
 	if c.Bool(flagJSON) {
-		enc := json.NewEncoder(st.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := st.printJSON(rep); err != nil {
 			return err
 		}
 	} else if rep.Match {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -69,6 +72,9 @@ func (st *state) runPFX(c *cli.Context) error {
 		return err
 	}
 	if in := c.String(flagIn); in != "" {
+		if job.host != "" {
+			return usagef("--in and --host both give the chain; give one (use --key for the key with --host)")
+		}
 		job.files = append([]string{in}, job.files...)
 	}
 	sameAsNew := inPS.file == "" && inPS.envVar == "" && password != ""
@@ -82,8 +88,8 @@ func (st *state) runPFX(c *cli.Context) error {
 		return inPasswordHint(err, sameAsNew)
 	}
 	if !pfx.MatchKey(key.Public(), leaf) {
-		return fmt.Errorf("the private key does not match %s: key %s, certificate's key %s",
-			bundle.Name(leaf), short(pfx.Fingerprint(key.Public())), short(pfx.Fingerprint(leaf.PublicKey)))
+		return fmt.Errorf("the private key does not match %s: the key is %s (public key SHA-256 %s), the certificate's is %s (%s); 'chainfix match --key KEY FILE...' finds the certificate a key belongs to",
+			bundle.Name(leaf), keyKind(key.Public()), short(pfx.Fingerprint(key.Public())), keyKind(leaf.PublicKey), short(pfx.Fingerprint(leaf.PublicKey)))
 	}
 	chain := selectCerts(out, c.Bool(flagIncludeRoot), false)[1:]
 	if !decided {
@@ -124,7 +130,7 @@ func (st *state) pickKey(keyFile string, found []foundKey, leaf *x509.Certificat
 		return key, nil
 	}
 	if len(found) == 0 {
-		return nil, usagef("no private key: give --key KEY, or an input (PFX or PEM) that holds the key")
+		return nil, errors.New("no private key among the inputs: give it with --key KEY, or an input (PFX or PEM) that holds it")
 	}
 	var first error
 	for _, k := range found {
@@ -152,6 +158,20 @@ func inPasswordHint(err error, triedNewPassword bool) error {
 		return fmt.Errorf("%w; the inputs were tried with the new PFX's password: give theirs with --in-password-file or --in-password-env", err)
 	}
 	return err
+}
+
+// keyKind names a public key's algorithm and size: "RSA 2048",
+// "ECDSA P-256", "Ed25519".
+func keyKind(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return fmt.Sprintf("%T", pub)
 }
 
 // short abbreviates a fingerprint for a one-line message.

@@ -89,6 +89,12 @@ func (st *state) loadFiles(names []string, lenient bool, password pfx.PasswordFu
 		}
 		if pfx.IsPKCS12(src.data) {
 			c, err := pfx.Decode(src.data, password)
+			if errors.Is(err, pfx.ErrMultipleKeys) && c != nil {
+				// The chain is still usable (build, check); a command that
+				// needs the key finds none and says so.
+				st.log.Warnf("%s: %v; using its certificates only", src.name, err)
+				err = nil
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", src.name, err)
 			}

@@ -89,6 +89,8 @@ func TestExitCodes(t *testing.T) {
 		{"no match", []string{"match", "--key", f("pki/other.key"), f("pki/leaf.pem")}, exitFailure},
 		{"match without --key", []string{"match", f("pki/leaf.pem")}, exitUsage},
 		{"pfx without password choice", []string{"pfx", "--offline", "--key", f("pki/leaf.key"), f("jumbled.pem"), "-o", f("x.pfx")}, exitUsage},
+		{"pfx without any key", []string{"pfx", "--offline", "--no-password", f("jumbled.pem"), "-o", f("z.pfx")}, exitFailure},
+		{"pfx --in with --host", []string{"pfx", "--no-password", "--in", f("x.pfx"), "--host", "127.0.0.1:1", "-o", f("z.pfx")}, exitUsage},
 		{"pfx with a key that does not match", []string{"pfx", "--offline", "--no-password", "--key", f("pki/other.key"), f("jumbled.pem"), "-o", f("y.pfx")}, exitFailure},
 	}
 	for _, tt := range tests {

@@ -264,7 +264,7 @@ func TestCheckOldTLS(t *testing.T) {
 	t.Cleanup(srv.Close)
 	code, out, stderr := runCLI(t, nil, "", "check", "--json", "--no-cache", "--roots", p.path("root.pem"),
 		"--host", srv.Listener.Addr().String(), "--servername", "aia.example.test")
-	if !strings.Contains(out, `"old-tls-version"`) || !strings.Contains(out, `"tls_version": "TLS 1.0"`) {
+	if code != exitFailure || !strings.Contains(out, `"old-tls-version"`) || !strings.Contains(out, `"tls_version": "TLS 1.0"`) || !strings.Contains(out, `"ok": false`) {
 		t.Errorf("exit %d; report lacks the old TLS version:\n%s\n%s", code, out, stderr)
 	}
 }

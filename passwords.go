@@ -126,6 +126,9 @@ func (st *state) promptNewPassword(ps passwordSource) (string, error) {
 	if !bytes.Equal(first, second) {
 		return "", errors.New("the passwords do not match")
 	}
+	if len(first) == 0 {
+		return "", errors.New("empty password; use --no-password to write a PFX without one")
+	}
 	return string(first), nil
 }
 

@@ -155,3 +155,23 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestPFXWithTwoKeys: a Java keystore with two key entries still gives its
+// certificates to build and check, which need no key; pfx, which does,
+// says how to pick one.
+func TestPFXWithTwoKeys(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "pw.txt"), []byte("secret\n"), 0o600)
+	keystore := filepath.Join("pfx", "testdata", "java-two-keys.p12")
+	code, out, stderr := runCLI(t, nil, "", "check", "--offline", "--json", "--password-file", filepath.Join(dir, "pw.txt"), keystore)
+	if strings.Contains(out, "check-failed") || !strings.Contains(stderr, "using its certificates only") {
+		t.Errorf("check: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, _, stderr = runCLI(t, nil, "", "pfx", "--offline", "--allow-untrusted", "--password-file", filepath.Join(dir, "pw.txt"), keystore, "-o", filepath.Join(dir, "out.pfx"))
+	if code != exitFailure || !strings.Contains(stderr, "no private key among the inputs") {
+		t.Errorf("pfx: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out.pfx")); err == nil {
+		t.Error("pfx wrote a file")
+	}
+}

@@ -331,8 +331,10 @@ func parseItem(raw []byte) (pfxItem, error) {
 //
 // Shapes go-pkcs12's DecodeChain refuses are read item by item (see
 // readItem): certificates only (openssl -nokeys, Java trust stores), a
-// single-item or many-item AuthenticatedSafe. Several keys give an error
-// wrapping ErrMultipleKeys. BER-encoded files and public-key modes give an
+// single-item or many-item AuthenticatedSafe. Several (encrypted) keys give
+// an error wrapping ErrMultipleKeys, returned together with Contents that
+// hold the certificates and no key, so a caller that needs only the chain
+// can go on. BER-encoded files and public-key modes give an
 // error wrapping ErrUnsupported that says how to re-export the file.
 func Decode(data []byte, password PasswordFunc) (*Contents, error) {
 	return decode(data, &passwordSource{fn: password})
@@ -411,7 +413,19 @@ func (f *pfxFile) decodeWith(data []byte, password string) (*Contents, error) {
 		plainKeys += it.keyBags
 	}
 	if plainKeys > 1 {
-		return nil, fmt.Errorf("%w: the PFX holds %d private keys; give one", ErrMultipleKeys, plainKeys)
+		// Read the certificates of the items without keys (a Java
+		// keystore's usual layout) for callers that need only the chain.
+		c := &Contents{}
+		for _, it := range f.items {
+			if it.keyBags > 0 {
+				continue
+			}
+			if _, cs, err := readItem(it, password); err == nil {
+				c.Certificates = append(c.Certificates, cs...)
+			}
+		}
+		c, _ = assemble(nil, c.Certificates)
+		return c, fmt.Errorf("%w: the PFX holds %d private keys; give one (extract it first, e.g. keytool -importkeystore -srckeystore IN.pfx -srcstoretype PKCS12 -srcalias ALIAS -destkeystore ONE.pfx -deststoretype PKCS12)", ErrMultipleKeys, plainKeys)
 	}
 	var keys []crypto.Signer
 	var certs []*x509.Certificate
@@ -429,9 +443,6 @@ func (f *pfxFile) decodeWith(data []byte, password string) (*Contents, error) {
 // assemble builds Contents: certificates in file order without exact
 // duplicates, and the leaf matching the key.
 func assemble(keys []crypto.Signer, certs []*x509.Certificate) (*Contents, error) {
-	if len(keys) > 1 {
-		return nil, fmt.Errorf("%w: the PFX holds %d private keys; give one", ErrMultipleKeys, len(keys))
-	}
 	c := &Contents{}
 	for _, cert := range certs {
 		dup := false
@@ -444,6 +455,9 @@ func assemble(keys []crypto.Signer, certs []*x509.Certificate) (*Contents, error
 		if !dup {
 			c.Certificates = append(c.Certificates, cert)
 		}
+	}
+	if len(keys) > 1 {
+		return c, fmt.Errorf("%w: the PFX holds %d private keys; give one (extract it first, e.g. keytool -importkeystore -srckeystore IN.pfx -srcstoretype PKCS12 -srcalias ALIAS -destkeystore ONE.pfx -deststoretype PKCS12)", ErrMultipleKeys, len(keys))
 	}
 	if len(keys) == 1 {
 		c.Key = keys[0]

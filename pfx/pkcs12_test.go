@@ -149,6 +149,13 @@ func TestDecodeRefusals(t *testing.T) {
 			}
 		})
 	}
+	t.Run("several keys: the certificates still come back", func(t *testing.T) {
+		pw, _ := countingPassword(fixturePassword)
+		c, err := Decode(readFixture(t, "java-two-keys.p12"), pw)
+		if !errors.Is(err, ErrMultipleKeys) || c == nil || c.Key != nil || len(c.Certificates) < 2 {
+			t.Fatalf("err = %v, contents = %+v; want ErrMultipleKeys with the certificates and no key", err, c)
+		}
+	})
 	t.Run("no password func", func(t *testing.T) {
 		_, err := Decode(readFixture(t, "openssl-aes.p12"), nil)
 		if !errors.Is(err, ErrPasswordRequired) {
