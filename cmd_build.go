@@ -84,9 +84,7 @@ func (st *state) runBuild(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	job, err := st.parseChainJob(c, st.inputPassword(passwordSource{
-		file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the input",
-	}))
+	job, err := st.parseChainJob(c, st.inputPassword(passwordFrom(c, "", "the input")))
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,7 @@ type checkReport struct {
 }
 
 func (st *state) runCheck(c *cli.Context) error {
-	job, err := st.parseChainJob(c, st.inputPassword(passwordSource{
-		file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the input",
-	}))
+	job, err := st.parseChainJob(c, st.inputPassword(passwordFrom(c, "", "the input")))
 	if err != nil {
 		return err
 	}

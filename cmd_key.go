@@ -20,14 +20,11 @@ func keyCommand(st *state) *cli.Command {
 Examples:
    chainfix key --in site.pfx --password-file pw.txt -o key.pem
    chainfix key old-rsa.key --password-env OLD_PASS --out-password-env NEW_PASS -o key.pem`,
-		Flags: []cli.Flag{
+		Flags: append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: flagIn, Usage: "the PFX or key `FILE` (or give it as an argument)"},
-			&cli.StringFlag{Name: flagPasswordFile, Usage: "password of the input from `FILE`"},
-			&cli.StringFlag{Name: flagPasswordEnv, Usage: "password of the input from environment variable `VAR`"},
-			&cli.StringFlag{Name: flagOutPasswordFile, Usage: "encrypt the written key with the password in `FILE`"},
-			&cli.StringFlag{Name: flagOutPasswordEnv, Usage: "encrypt the written key with the password in environment variable `VAR`"},
+		}, passwordFlags("", "the input")...), passwordFlags("out-", "the written key, which is then encrypted")...),
 			outFlag("write the key to `FILE` (atomically, mode 0600)"),
-		},
+		),
 		Action: func(c *cli.Context) error { return st.runKey(c) },
 	}
 }
@@ -46,11 +43,11 @@ func (st *state) runKey(c *cli.Context) error {
 	if (outPath == "" || outPath == "-") && isTerminal(st.stdout) {
 		return usagef("refusing to print a private key on the terminal; use -o FILE")
 	}
-	outPW, encrypt, err := st.readPassword(passwordSource{file: c.String(flagOutPasswordFile), envVar: c.String(flagOutPasswordEnv), purpose: "the key", flagPrefix: "out-"})
+	outPW, encrypt, err := st.readPassword(passwordFrom(c, "out-", "the key"))
 	if err != nil {
 		return err
 	}
-	key, err := st.pickKey(in, nil, nil, st.inputPassword(passwordSource{file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the input"}))
+	key, err := st.pickKey(in, nil, nil, st.inputPassword(passwordFrom(c, "", "the input")))
 	if err != nil {
 		return err
 	}

@@ -22,12 +22,10 @@ Examples:
    chainfix match --key key.pem cert.pem
    chainfix match --key key.pem fullchain.pem
    chainfix match --key site.pfx --password-file pw.txt site.pfx`,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: flagKey, Usage: "the private key `KEY`"},
-			&cli.StringFlag{Name: flagPasswordFile, Usage: "password of encrypted inputs from `FILE`"},
-			&cli.StringFlag{Name: flagPasswordEnv, Usage: "password of encrypted inputs from environment variable `VAR`"},
 			&cli.BoolFlag{Name: flagJSON, Usage: "print the verdict as JSON"},
-		},
+		}, passwordFlags("", "encrypted inputs (key, PFX)")...),
 		Action: func(c *cli.Context) error { return st.runMatch(c) },
 	}
 }
@@ -48,7 +46,7 @@ func (st *state) runMatch(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usagef("match needs at least one certificate file")
 	}
-	password := st.inputPassword(passwordSource{file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the input"})
+	password := st.inputPassword(passwordFrom(c, "", "the input"))
 	key, err := st.pickKey(keyFile, nil, nil, password)
 	if err != nil {
 		return err

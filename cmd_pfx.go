@@ -16,18 +16,15 @@ import (
 )
 
 func pfxCommand(st *state) *cli.Command {
-	flags := append(withoutFlags(chainFlags(), flagPasswordFile, flagPasswordEnv),
+	flags := append(withoutFlags(chainFlags(), flagPasswordFile, flagPasswordEnv), append(
+		append(passwordFlags("", "the new PFX"), passwordFlags("in-", "encrypted inputs (key, PFX; default: the new PFX's password)")...),
 		includeRootFlag(),
 		&cli.StringFlag{Name: flagKey, Usage: "the private key `KEY` (PEM, DER, encrypted or not, or a PFX); default: the key found among the inputs"},
 		&cli.StringFlag{Name: flagIn, Usage: "a PFX `FILE` to repair: its key and certificates are the input"},
 		&cli.StringFlag{Name: flagEncryption, Value: "modern", Usage: "modern (AES-256, PBKDF2, SHA-256 MAC: Windows Server 2019+, OpenSSL 1.1.1+, Java 12+) or legacy (3DES, SHA-1 MAC: Windows Server 2016 and older, Java 8, many appliances)"},
-		&cli.StringFlag{Name: flagPasswordFile, Usage: "read the new PFX's password from `FILE` (first line)"},
-		&cli.StringFlag{Name: flagPasswordEnv, Usage: "read the new PFX's password from environment variable `VAR`"},
 		&cli.BoolFlag{Name: flagNoPassword, Usage: "write the PFX with an empty password"},
-		&cli.StringFlag{Name: flagInPasswordFile, Usage: "password of encrypted inputs (key, PFX) from `FILE` (default: the new PFX's password)"},
-		&cli.StringFlag{Name: flagInPasswordEnv, Usage: "password of encrypted inputs from environment variable `VAR`"},
 		outFlag("write the PFX to `FILE` (atomically, mode 0600; default stdout when it is not a terminal)"),
-	)
+	)...)
 	return &cli.Command{
 		Name:      "pfx",
 		Usage:     "pair the repaired chain with its private key in a PKCS#12/PFX file",
@@ -55,12 +52,12 @@ func (st *state) runPFX(c *cli.Context) error {
 	if (outPath == "" || outPath == "-") && isTerminal(st.stdout) {
 		return usagef("refusing to write a binary PFX to a terminal; use -o FILE")
 	}
-	newPS := passwordSource{file: c.String(flagPasswordFile), envVar: c.String(flagPasswordEnv), purpose: "the new PFX"}
+	newPS := passwordFrom(c, "", "the new PFX")
 	password, decided, err := st.newPassword(newPS, c.Bool(flagNoPassword))
 	if err != nil {
 		return err
 	}
-	inPS := passwordSource{file: c.String(flagInPasswordFile), envVar: c.String(flagInPasswordEnv), purpose: "the input", flagPrefix: "in-"}
+	inPS := passwordFrom(c, "in-", "the input")
 	inPassword := st.inputPassword(inPS)
 	if inPS.file == "" && inPS.envVar == "" && password != "" {
 		// Default: the inputs use the same password as the new PFX, the

@@ -37,17 +37,13 @@ const (
 	flagSplit     = "split"
 	flagChainOnly = "chain-only"
 
-	flagKey             = "key"
-	flagIn              = "in"
-	flagEncryption      = "encryption"
-	flagPasswordFile    = "password-file"
-	flagPasswordEnv     = "password-env"
-	flagInPasswordFile  = "in-password-file"
-	flagInPasswordEnv   = "in-password-env"
-	flagOutPasswordFile = "out-password-file"
-	flagOutPasswordEnv  = "out-password-env"
-	flagNoPassword      = "no-password"
-	flagJSON            = "json"
+	flagKey          = "key"
+	flagIn           = "in"
+	flagEncryption   = "encryption"
+	flagPasswordFile = "password-file"
+	flagPasswordEnv  = "password-env"
+	flagNoPassword   = "no-password"
+	flagJSON         = "json"
 )
 
 // defaultTimeout is the per-request AIA and connect timeout: what Chrome
@@ -69,7 +65,7 @@ func globalFlags() []cli.Flag {
 // chainFlags are the flags that decide how a chain is built and judged:
 // build, pfx and check take them all.
 func chainFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringSliceFlag{Name: flagPool, Usage: "more certificates to draw intermediates from (`FILE`, repeatable)"},
 		&cli.StringSliceFlag{Name: flagRoots, Usage: "trust exactly the roots in `FILE` (repeatable; default: the system trust store)"},
 		&cli.StringFlag{Name: flagAt, Usage: "validate as of `TIME` (RFC 3339, e.g. 2027-01-31T00:00:00Z; or a date 2027-01-31); default now"},
@@ -84,8 +80,26 @@ func chainFlags() []cli.Flag {
 		&cli.StringFlag{Name: flagServerName, Usage: "SNI `NAME` to send with --host (default: the host)"},
 		&cli.DurationFlag{Name: flagConnectTimeout, Value: defaultTimeout, Usage: "connect and handshake timeout for --host"},
 		&cli.StringFlag{Name: flagStartTLS, Usage: "with --host: speak `PROTO` first: smtp, imap, pop3, ftp or postgres"},
-		&cli.StringFlag{Name: flagPasswordFile, Usage: "read the password of encrypted inputs (PFX, key) from `FILE`"},
-		&cli.StringFlag{Name: flagPasswordEnv, Usage: "read the password of encrypted inputs from environment variable `VAR`"},
+	}, passwordFlags("", "encrypted inputs (PFX, key)")...)
+}
+
+// passwordFlags are --PREFIXpassword-file and --PREFIXpassword-env, the
+// two ways a password reaches chainfix (never as a flag value, which would
+// show in process listings). prefix is "", "in-" or "out-".
+func passwordFlags(prefix, what string) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: prefix + flagPasswordFile, Usage: "the password of " + what + ": the first line of `FILE`"},
+		&cli.StringFlag{Name: prefix + flagPasswordEnv, Usage: "the password of " + what + ": environment variable `VAR`"},
+	}
+}
+
+// passwordFrom reads the password flags with that prefix.
+func passwordFrom(c *cli.Context, prefix, purpose string) passwordSource {
+	return passwordSource{
+		file:       c.String(prefix + flagPasswordFile),
+		envVar:     c.String(prefix + flagPasswordEnv),
+		purpose:    purpose,
+		flagPrefix: prefix,
 	}
 }
 
