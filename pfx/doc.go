@@ -24,6 +24,9 @@
 // MarshalKey writes PKCS#8 PEM, encrypted with PBES2 AES-256-CBC and
 // PBKDF2-HMAC-SHA256 when given a password. MatchKey compares whole public
 // keys; Fingerprint is the SHA-256 of the SubjectPublicKeyInfo.
+// ChooseKey picks, among several keys, the one matching a certificate
+// (ErrNoMatchingKey when none does); KeyKind ("RSA 2048", "ECDSA P-256",
+// "Ed25519") and ShortFingerprint name keys in one-line messages.
 //
 // # PKCS#12
 //
@@ -43,7 +46,35 @@
 // OpenSSL 3 reads only with -legacy), after checking that the key matches
 // the leaf, and decodes its own output again before returning it.
 //
-// Bounds: KDF iterations (MaxIterations), scrypt memory, and the number of
-// AuthenticatedSafe items, so a hostile file cannot hang a run. Inputs are
-// bytes; the caller bounds their size.
+// # Bounds
+//
+// A hostile file must not hang a run, so the key-derivation work is
+// bounded twice. MaxIterations (1,000,000) bounds one derivation's
+// PBKDF2 / PKCS#12-KDF iteration count, and scrypt's memory and
+// parallelism are bounded too. MaxTotalIterations (4 * MaxIterations)
+// bounds the sum over one input, that is one Decode or ParseKey call: the
+// MAC, checked with the empty password and then with the real one, every
+// encrypted item and shrouded key as often as it is decrypted, an
+// encrypted PKCS#8 key (scrypt counted as two iterations per unit of
+// N*r*p, about its cost next to PBKDF2-HMAC-SHA256); the PKCS#12 PBE
+// schemes count twice, as they derive the key and the IV separately. Without it, a file of 64 items at MaxIterations each
+// (the item bound) took about 10 s of CPU. A real PFX has a MAC and two or
+// three encrypted items, at 2,048 (OpenSSL, go-pkcs12) to 10,000 (Java)
+// iterations, so its total is far below the bound; a two-item file reads
+// at up to 800,000 iterations on every derivation (570,000 with PKCS#12
+// PBE). Beyond it: an error wrapping ErrTooManyIterations, raised before
+// any derivation when the file's parameters already ask for more, and
+// before the password is asked for.
+//
+// DecodeContext and ParseKeyContext also stop, with an error wrapping
+// ctx.Err(), when their context is done: it is checked before every
+// derivation, and one derivation at MaxIterations takes well under a
+// second.
+//
+// Not bounded beforehand: a shrouded key inside an encrypted item (real
+// exporters put keys in plain items), which go-pkcs12 decrypts in the same
+// call as the item, so its parameters cannot be read first.
+//
+// Inputs are bytes; the caller bounds their size. The number of
+// AuthenticatedSafe items is bounded (64).
 package pfx

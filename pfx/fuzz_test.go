@@ -36,6 +36,7 @@ func fuzzPassword() ([]byte, error) { return []byte(fixturePassword), nil }
 
 func FuzzParseKey(f *testing.F) {
 	fuzzSeeds(f, ".pem", ".der", ".p12")
+	f.Add(scryptKeyPEM(f, 1<<16, 8, 16)) // refused: too much work
 	f.Fuzz(func(t *testing.T, data []byte) {
 		key, err := ParseKey(data, fuzzPassword)
 		if err == nil && key == nil {
@@ -50,6 +51,8 @@ func FuzzParseKey(f *testing.F) {
 func FuzzDecode(f *testing.F) {
 	fuzzSeeds(f, ".p12")
 	f.Add(toBER(f, readFixture(f, "openssl-aes.p12")))
+	f.Add(manyItemsPFX(f, 5, MaxIterations)) // refused: too much work
+	f.Add(manyItemsPFX(f, 2, 1))             // MAC verifies; items do not decrypt
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Decode(data, fuzzPassword)
 		if err != nil {

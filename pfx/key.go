@@ -2,6 +2,7 @@ package pfx
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdh"
 	"crypto/sha256"
@@ -49,29 +50,6 @@ const MarshalIterations = 600_000
 // section 4.1 asks for at least 8 bytes; NIST SP 800-132 for 16).
 const marshalSaltSize = 16
 
-// passwordSource asks a PasswordFunc at most once per input, so a prompt
-// is shown only when something turns out to be encrypted, and only once.
-type passwordSource struct {
-	fn    PasswordFunc
-	pw    []byte
-	asked bool
-}
-
-func (p *passwordSource) get() ([]byte, error) {
-	if p.asked {
-		return p.pw, nil
-	}
-	if p.fn == nil {
-		return nil, ErrPasswordRequired
-	}
-	pw, err := p.fn()
-	if err != nil {
-		return nil, fmt.Errorf("reading the password: %w", err)
-	}
-	p.pw, p.asked = pw, true
-	return pw, nil
-}
-
 // ParseKey reads one private key from data: PEM (PKCS#1 "RSA PRIVATE KEY",
 // SEC1 "EC PRIVATE KEY" with or without a leading "EC PARAMETERS" block,
 // PKCS#8 "PRIVATE KEY", encrypted PKCS#8 "ENCRYPTED PRIVATE KEY" and legacy
@@ -85,13 +63,29 @@ func (p *passwordSource) get() ([]byte, error) {
 // wrapping ErrIncorrectPassword. An input without a key gives an error
 // wrapping ErrNoKey that says what the input held instead; an input with
 // several keys gives one wrapping ErrMultipleKeys.
+//
+// ParseKey is ParseKeyContext with context.Background().
 func ParseKey(data []byte, password PasswordFunc) (crypto.Signer, error) {
-	pw := &passwordSource{fn: password}
+	return ParseKeyContext(context.Background(), data, password)
+}
+
+// ParseKeyContext is ParseKey bounded by ctx: ctx is checked on entry and
+// before every key derivation, and an error wrapping ctx.Err() is returned
+// once it is done. The key derivations for data are bounded by
+// MaxTotalIterations either way (an error wrapping ErrTooManyIterations).
+func ParseKeyContext(ctx context.Context, data []byte, password PasswordFunc) (crypto.Signer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reading the key: %w", err)
+	}
+	return parseKey(data, newSession(ctx, password))
+}
+
+func parseKey(data []byte, s *session) (crypto.Signer, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: the input is empty", ErrNoKey)
 	}
 	if IsPKCS12(data) {
-		c, err := decode(data, pw)
+		c, err := decode(data, s)
 		if err != nil {
 			return nil, err
 		}
@@ -103,13 +97,13 @@ func ParseKey(data []byte, password PasswordFunc) (crypto.Signer, error) {
 	// Decide DER vs text on the raw bytes: DER may contain CR LF bytes
 	// that a text normalisation would corrupt.
 	if isDER(data) {
-		return parseDERKey(data, pw)
+		return parseDERKey(data, s)
 	}
 	blocks, err := pem.Blocks(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading PEM: %w", err)
 	}
-	return parseKeyBlocks(blocks, pw)
+	return parseKeyBlocks(blocks, s)
 }
 
 // isDER reports whether data is exactly one DER SEQUENCE.
@@ -122,7 +116,7 @@ func isDER(data []byte) bool {
 	return err == nil && len(rest) == 0
 }
 
-func parseKeyBlocks(blocks []pem.Block, pw *passwordSource) (crypto.Signer, error) {
+func parseKeyBlocks(blocks []pem.Block, s *session) (crypto.Signer, error) {
 	if len(blocks) == 0 {
 		return nil, fmt.Errorf("%w: the input is neither PEM nor a DER key", ErrNoKey)
 	}
@@ -160,7 +154,7 @@ func parseKeyBlocks(blocks []pem.Block, pw *passwordSource) (crypto.Signer, erro
 		return nil, fmt.Errorf("%w: the input holds %s", ErrNoKey, describe(certs, others))
 	}
 	b := keys[0]
-	key, err := parseKeyBlock(b, pw)
+	key, err := parseKeyBlock(b, s)
 	if err != nil {
 		return nil, &pem.Error{Block: b.Index, Line: b.Line, Err: err}
 	}
@@ -189,13 +183,13 @@ func describe(certs int, others []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func parseKeyBlock(b pem.Block, pw *passwordSource) (crypto.Signer, error) {
+func parseKeyBlock(b pem.Block, s *session) (crypto.Signer, error) {
 	der := b.Bytes
 	if b.Type == labelPKCS1 || b.Type == labelSEC1 {
 		std := &stdpem.Block{Type: b.Type, Headers: b.Headers, Bytes: b.Bytes}
 		if x509.IsEncryptedPEMBlock(std) { //nolint:staticcheck // read-only support, see below
 			var err error
-			if der, err = decryptLegacyPEM(std, pw); err != nil {
+			if der, err = decryptLegacyPEM(std, s); err != nil {
 				return nil, err
 			}
 		}
@@ -214,7 +208,7 @@ func parseKeyBlock(b pem.Block, pw *passwordSource) (crypto.Signer, error) {
 		}
 		return k, nil
 	case labelEncPKCS8:
-		return decryptPKCS8(der, pw)
+		return decryptPKCS8(der, s)
 	default: // labelPKCS8
 		k, err := parsePlainDER(der)
 		if err != nil {
@@ -224,6 +218,10 @@ func parseKeyBlock(b pem.Block, pw *passwordSource) (crypto.Signer, error) {
 	}
 }
 
+// legacyPEMIterations is the cost of a legacy encrypted PEM block's key
+// derivation: OpenSSL's EVP_BytesToKey with MD5 and one iteration.
+const legacyPEMIterations = 1
+
 // decryptLegacyPEM decrypts an OpenSSL "traditional" encrypted PEM block
 // (Proc-Type: 4,ENCRYPTED and DEK-Info headers).
 //
@@ -231,8 +229,11 @@ func parseKeyBlock(b pem.Block, pw *passwordSource) (crypto.Signer, error) {
 // (a padding oracle) and uses MD5 as its KDF. That is acceptable here: we
 // only read old files that admins already have, once, with their own
 // password, and never write the format (MarshalKey writes PBES2 PKCS#8).
-func decryptLegacyPEM(b *stdpem.Block, pw *passwordSource) ([]byte, error) {
-	password, err := pw.get()
+func decryptLegacyPEM(b *stdpem.Block, s *session) ([]byte, error) {
+	if err := s.charge(legacyPEMIterations, "decrypting the key"); err != nil {
+		return nil, fmt.Errorf("legacy encrypted %s: %w", b.Type, err)
+	}
+	password, err := s.password()
 	if err != nil {
 		return nil, fmt.Errorf("legacy encrypted %s: %w", b.Type, err)
 	}
@@ -280,13 +281,13 @@ func asSigner(k any) (crypto.Signer, error) {
 	return s, nil
 }
 
-func parseDERKey(der []byte, pw *passwordSource) (crypto.Signer, error) {
+func parseDERKey(der []byte, s *session) (crypto.Signer, error) {
 	if k, err := parsePlainDER(der); err == nil {
 		return k, nil
 	}
 	var enc encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &enc); err == nil && len(rest) == 0 && len(enc.Algorithm.Algorithm) > 0 {
-		return decryptPKCS8(der, pw)
+		return decryptPKCS8(der, s)
 	}
 	if _, err := x509.ParseCertificate(der); err == nil {
 		return nil, fmt.Errorf("%w: the input is a DER certificate, not a key", ErrNoKey)

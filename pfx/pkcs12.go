@@ -2,6 +2,7 @@ package pfx
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -87,8 +88,9 @@ type encryptedContentInfo struct {
 
 // pfxFile is the outer structure of a PFX, parsed without decrypting.
 type pfxFile struct {
-	hasMAC bool
-	items  []pfxItem
+	hasMAC  bool
+	macCost int64 // key-derivation iterations of one MAC check
+	items   []pfxItem
 }
 
 // pfxItem is one ContentInfo of the AuthenticatedSafe.
@@ -97,6 +99,10 @@ type pfxItem struct {
 	encrypted bool   // an EncryptedData item: its bags are unknown until decrypted
 	keyBags   int    // key bags of a plain Data item
 	shrouded  bool   // a plain Data item holding an encrypted key
+	// cost is the key-derivation work of reading the item, in iterations:
+	// decrypting an EncryptedData item (a key inside it is unknown until
+	// then), or the shrouded keys of a Data item.
+	cost int64
 }
 
 func (f *pfxFile) needsPassword() bool {
@@ -229,9 +235,11 @@ func parsePFX(data []byte) (*pfxFile, error) {
 	}
 	f := &pfxFile{hasMAC: len(pdu.MacData.Mac.Algorithm.Algorithm) > 0}
 	if f.hasMAC {
-		if err := checkMAC(pdu.MacData); err != nil {
+		cost, err := checkMAC(pdu.MacData)
+		if err != nil {
 			return nil, err
 		}
+		f.macCost = cost
 	}
 	var cis []asn1.RawValue
 	if err := unmarshalAll(authSafe, &cis); err != nil {
@@ -251,21 +259,30 @@ func parsePFX(data []byte) (*pfxFile, error) {
 }
 
 // checkMAC refuses MAC algorithms go-pkcs12 cannot verify, so that a
-// password is never used unchecked, and bounds the iteration count.
-func checkMAC(m macData) error {
+// password is never used unchecked, and bounds the iteration count. cost
+// is the work of one MAC check: one PKCS#12-KDF or PBKDF2 derivation.
+func checkMAC(m macData) (cost int64, err error) {
 	alg := m.Mac.Algorithm.Algorithm
 	switch {
 	case alg.Equal(oidSHA1), alg.Equal(oidSHA256), alg.Equal(oidSHA512):
-		return checkIterations(m.Iterations)
+		if err := checkIterations(m.Iterations); err != nil {
+			return 0, err
+		}
+		return int64(m.Iterations), nil
 	case alg.Equal(oidPBMAC1):
+		// go-pkcs12 takes the count from the PBKDF2 parameters and
+		// ignores macData.Iterations, as RFC 9579 asks.
 		var p pbmac1Params
 		var k pbkdf2Params
 		if unmarshalAll(m.Mac.Algorithm.Parameters.FullBytes, &p) != nil || unmarshalAll(p.KDF.Parameters.FullBytes, &k) != nil {
-			return errors.New("malformed PFX PBMAC1 parameters")
+			return 0, errors.New("malformed PFX PBMAC1 parameters")
 		}
-		return checkIterations(k.Iterations)
+		if err := checkIterations(k.Iterations); err != nil {
+			return 0, err
+		}
+		return int64(k.Iterations), nil
 	default:
-		return fmt.Errorf("%w: PFX MAC algorithm %s (SHA-1, SHA-256, SHA-512 and PBMAC1 are supported); %s -macalg sha256",
+		return 0, fmt.Errorf("%w: PFX MAC algorithm %s (SHA-1, SHA-256, SHA-512 and PBMAC1 are supported); %s -macalg sha256",
 			ErrUnsupported, alg, reexportHint)
 	}
 }
@@ -297,9 +314,11 @@ func parseItem(raw []byte) (pfxItem, error) {
 				if err := unmarshalAll(bag.Value.Bytes, &enc); err != nil {
 					return it, fmt.Errorf("malformed encrypted key: %v", err)
 				}
-				if err := checkPBE(enc.Algorithm, len(enc.EncryptedData)); err != nil {
+				cost, err := checkPBE(enc.Algorithm, len(enc.EncryptedData))
+				if err != nil {
 					return it, fmt.Errorf("encrypted key: %w", err)
 				}
+				it.cost += cost
 			}
 		}
 	case ci.ContentType.Equal(oidEncryptedData):
@@ -309,9 +328,11 @@ func parseItem(raw []byte) (pfxItem, error) {
 			return it, fmt.Errorf("malformed encrypted data: %v", err)
 		}
 		info := ed.EncryptedContentInfo
-		if err := checkPBE(info.ContentEncryptionAlgorithm, len(info.EncryptedContent)); err != nil {
+		cost, err := checkPBE(info.ContentEncryptionAlgorithm, len(info.EncryptedContent))
+		if err != nil {
 			return it, fmt.Errorf("encrypted data: %w", err)
 		}
+		it.cost = cost
 	case ci.ContentType.Equal(oidEnvelopedData):
 		return it, fmt.Errorf("%w: public-key privacy mode (enveloped data); %s", ErrUnsupported, reexportHint)
 	default:
@@ -336,11 +357,30 @@ func parseItem(raw []byte) (pfxItem, error) {
 // hold the certificates and no key, so a caller that needs only the chain
 // can go on. BER-encoded files and public-key modes give an
 // error wrapping ErrUnsupported that says how to re-export the file.
+//
+// The key derivations of the MAC checks and decryptions together are
+// bounded by MaxTotalIterations: a file needing more gives an error
+// wrapping ErrTooManyIterations, before any derivation when its visible
+// parameters already ask for more.
+//
+// Decode is DecodeContext with context.Background().
 func Decode(data []byte, password PasswordFunc) (*Contents, error) {
-	return decode(data, &passwordSource{fn: password})
+	return DecodeContext(context.Background(), data, password)
 }
 
-func decode(data []byte, pw *passwordSource) (*Contents, error) {
+// DecodeContext is Decode bounded by ctx as well: ctx is checked on entry
+// and before every key derivation (a MAC check, an item or key
+// decryption), and an error wrapping ctx.Err() is returned once it is
+// done. A derivation already running is not interrupted; each is bounded
+// by MaxIterations.
+func DecodeContext(ctx context.Context, data []byte, password PasswordFunc) (*Contents, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reading the PFX: %w", err)
+	}
+	return decode(data, newSession(ctx, password))
+}
+
+func decode(data []byte, s *session) (*Contents, error) {
 	if !IsPKCS12(data) {
 		return nil, errors.New("not a PKCS#12 (PFX) file")
 	}
@@ -348,34 +388,96 @@ func decode(data []byte, pw *passwordSource) (*Contents, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Refuse up front, before the password is asked for, what cannot be
+	// read within the bound: one MAC check and one decryption of each
+	// item is the least any reading costs.
+	if need := f.leastCost(); need > MaxTotalIterations-s.spent {
+		return nil, fmt.Errorf("%w: the PFX needs at least %d key-derivation iterations %s; at most %d are run per input; %s",
+			ErrTooManyIterations, s.spent+need, f.describeCost(), MaxTotalIterations, reexportHint)
+	}
 	if f.hasMAC {
-		c, err := f.decodeWith(data, "")
+		c, err := f.decodeWith(data, "", s)
 		if !errors.Is(err, pkcs12.ErrIncorrectPassword) {
 			return c, err
 		}
-		password, err := pw.get()
+		password, err := s.password()
 		if err != nil {
 			return nil, fmt.Errorf("PFX: %w", err)
 		}
-		c, err = f.decodeWith(data, string(password))
+		c, err = f.decodeWith(data, string(password), s)
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
 			return nil, fmt.Errorf("PFX: %w (the MAC does not verify)", ErrIncorrectPassword)
 		}
 		return c, err
 	}
 	if !f.needsPassword() {
-		return f.decodeWith(data, "")
+		return f.decodeWith(data, "", s)
 	}
-	password, err := pw.get()
+	password, err := s.password()
 	if err != nil {
 		return nil, fmt.Errorf("PFX: %w", err)
 	}
-	c, err := f.decodeWith(data, string(password))
+	c, err := f.decodeWith(data, string(password), s)
 	var ie *itemError
 	if errors.As(err, &ie) {
 		return nil, fmt.Errorf("PFX: %w, or the file is damaged (it has no MAC to tell which): %v", ErrIncorrectPassword, ie.err)
 	}
 	return c, err
+}
+
+// leastCost is the key-derivation work any reading of f takes with the
+// right password: one MAC check and one decryption of every item and
+// shrouded key.
+func (f *pfxFile) leastCost() int64 {
+	var n int64
+	if f.hasMAC {
+		n = f.macCost
+	}
+	for _, it := range f.items {
+		n += it.cost
+	}
+	return n
+}
+
+// describeCost says what leastCost is made of, for the error message.
+func (f *pfxFile) describeCost() string {
+	enc := 0
+	for _, it := range f.items {
+		if it.cost > 0 {
+			enc++
+		}
+	}
+	if f.hasMAC {
+		return fmt.Sprintf("for its MAC and %d encrypted items", enc)
+	}
+	return fmt.Sprintf("for its %d encrypted items", enc)
+}
+
+// macCheckCost is the most go-pkcs12's MAC check with password can cost.
+// With the empty password it checks the MAC twice when the first check
+// fails: with RFC 7292 appendix B.1's encoding (two zero bytes), then with
+// no bytes at all, as some writers encode it.
+func (f *pfxFile) macCheckCost(password string) int64 {
+	switch {
+	case !f.hasMAC:
+		return 0
+	case password == "":
+		return 2 * f.macCost
+	}
+	return f.macCost
+}
+
+// decodeChainCost is the most DecodeChain on the file itself can cost:
+// the MAC check and, for the one or two items it accepts, every item and
+// shrouded key (go-pkcs12 decrypts them all before judging the shape).
+func (f *pfxFile) decodeChainCost(password string) int64 {
+	n := f.macCheckCost(password)
+	if len(f.items) >= 1 && len(f.items) <= 2 {
+		for _, it := range f.items {
+			n += it.cost
+		}
+	}
+	return n
 }
 
 // itemError is a failure of go-pkcs12 to decrypt or parse one item.
@@ -392,10 +494,16 @@ func (e *itemError) Unwrap() error { return e.err }
 
 // decodeWith decodes with one password. It returns an error wrapping
 // pkcs12.ErrIncorrectPassword when the MAC does not verify.
-func (f *pfxFile) decodeWith(data []byte, password string) (*Contents, error) {
+func (f *pfxFile) decodeWith(data []byte, password string, s *session) (*Contents, error) {
 	if f.hasMAC || password == "" {
+		cost := f.decodeChainCost(password)
+		if err := s.charge(cost, "the PFX MAC check and decryption"); err != nil {
+			return nil, err
+		}
 		key, leaf, cas, err := pkcs12.DecodeChain(data, password)
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+			// Only the MAC was checked; nothing was decrypted.
+			s.refund(cost - f.macCheckCost(password))
 			return nil, err
 		}
 		if err == nil {
@@ -416,11 +524,15 @@ func (f *pfxFile) decodeWith(data []byte, password string) (*Contents, error) {
 		// Read the certificates of the items without keys (a Java
 		// keystore's usual layout) for callers that need only the chain.
 		c := &Contents{}
-		for _, it := range f.items {
+		for i, it := range f.items {
 			if it.keyBags > 0 {
 				continue
 			}
-			if _, cs, err := readItem(it, password); err == nil {
+			_, cs, err := readItem(it, password, s, itemName(i, len(f.items)))
+			if stopped(err) {
+				return nil, err
+			}
+			if err == nil {
 				c.Certificates = append(c.Certificates, cs...)
 			}
 		}
@@ -430,7 +542,10 @@ func (f *pfxFile) decodeWith(data []byte, password string) (*Contents, error) {
 	var keys []crypto.Signer
 	var certs []*x509.Certificate
 	for i, it := range f.items {
-		k, cs, err := readItem(it, password)
+		k, cs, err := readItem(it, password, s, itemName(i, len(f.items)))
+		if stopped(err) {
+			return nil, err
+		}
 		if err != nil {
 			return nil, &itemError{item: i + 1, of: len(f.items), err: err}
 		}
@@ -438,6 +553,11 @@ func (f *pfxFile) decodeWith(data []byte, password string) (*Contents, error) {
 		certs = append(certs, cs...)
 	}
 	return assemble(keys, certs)
+}
+
+// itemName names item i (from 0) of n for messages, as itemError does.
+func itemName(i, n int) string {
+	return fmt.Sprintf("PFX item %d of %d", i+1, n)
 }
 
 // assemble builds Contents: certificates in file order without exact

@@ -10,8 +10,9 @@ import (
 )
 
 // MaxIterations bounds the PBKDF2 / PKCS#12-KDF iteration count chainfix
-// accepts from a file. OpenSSL writes 2048, OWASP asks for 600,000; a
-// hostile file could ask for 2^31 and hang the run for hours.
+// accepts from a file for one key derivation. OpenSSL writes 2048, OWASP
+// asks for 600,000; a hostile file could ask for 2^31 and hang the run for
+// hours. MaxTotalIterations bounds the sum over one input.
 const MaxIterations = 1_000_000
 
 // maxScryptMemory bounds the memory scrypt may take (128*N*r bytes).
@@ -22,6 +23,13 @@ const maxScryptMemory = 64 << 20
 // maxScryptP bounds scrypt's parallelism parameter (OpenSSL writes 1);
 // the work grows linearly with it.
 const maxScryptP = 16
+
+// scryptIterationCost converts scrypt's work into PBKDF2 iterations for
+// MaxTotalIterations: scrypt runs 2*N BlockMix rounds of 2*r Salsa20/8
+// cores, p times; measured (Go 1.26, amd64), one unit of N*r*p costs about
+// as much as two PBKDF2-HMAC-SHA256 iterations. OpenSSL's default scrypt
+// (N=2^14, r=8, p=1) thus counts 262,144.
+const scryptIterationCost = 2
 
 // OIDs of RFC 8018 (PKCS#5 v2.1), RFC 7292 appendix C and the ciphers
 // youmark/pkcs8 supports.
@@ -82,41 +90,48 @@ func isPKCS12PBE(alg asn1.ObjectIdentifier) bool {
 // decryption: a malformed file is reported as such (not as a wrong
 // password), iteration counts are bounded, and youmark/pkcs8 (which panics
 // on a bad IV length or ciphertext size) is only given what it can handle.
-// blockSize is the cipher's block size, to check the ciphertext length.
-func checkPBE(alg pkix.AlgorithmIdentifier, ciphertextLen int) error {
+// ciphertextLen is checked against the cipher's block size.
+//
+// cost is the key-derivation work one decryption takes, in iterations (see
+// MaxTotalIterations): PBKDF2's count; twice the count for the PKCS#12
+// PBE schemes, which derive the key and the IV separately (RFC 7292
+// appendix B.2, C); scryptIterationCost*N*r*p for scrypt.
+func checkPBE(alg pkix.AlgorithmIdentifier, ciphertextLen int) (cost int64, err error) {
 	switch {
 	case alg.Algorithm.Equal(oidPBES2):
 		var p pbes2Params
 		if rest, err := asn1.Unmarshal(alg.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
-			return fmt.Errorf("malformed PBES2 parameters")
+			return 0, fmt.Errorf("malformed PBES2 parameters")
 		}
 		switch {
 		case p.KDF.Algorithm.Equal(oidPBKDF2):
 			var k pbkdf2Params
 			if rest, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &k); err != nil || len(rest) != 0 {
-				return fmt.Errorf("malformed PBKDF2 parameters")
+				return 0, fmt.Errorf("malformed PBKDF2 parameters")
 			}
 			if k.Salt.Tag != asn1.TagOctetString || k.Salt.Class != asn1.ClassUniversal {
-				return fmt.Errorf("%w: PBKDF2 salt is not an OCTET STRING", ErrUnsupported)
+				return 0, fmt.Errorf("%w: PBKDF2 salt is not an OCTET STRING", ErrUnsupported)
 			}
 			if err := checkIterations(k.Iterations); err != nil {
-				return err
+				return 0, err
 			}
+			cost = int64(k.Iterations)
 			if len(k.PRF.Algorithm) > 0 && !k.PRF.Algorithm.Equal(oidHMACWithSHA1) && !k.PRF.Algorithm.Equal(oidHMACWithSHA256) {
-				return fmt.Errorf("%w: PBKDF2 with PRF %s (HMAC-SHA1 and HMAC-SHA256 are supported)", ErrUnsupported, k.PRF.Algorithm)
+				return 0, fmt.Errorf("%w: PBKDF2 with PRF %s (HMAC-SHA1 and HMAC-SHA256 are supported)", ErrUnsupported, k.PRF.Algorithm)
 			}
 		case p.KDF.Algorithm.Equal(oidScrypt):
 			var s scryptParams
 			if rest, err := asn1.Unmarshal(p.KDF.Parameters.FullBytes, &s); err != nil || len(rest) != 0 {
-				return fmt.Errorf("malformed scrypt parameters")
+				return 0, fmt.Errorf("malformed scrypt parameters")
 			}
 			if s.N < 2 || s.N&(s.N-1) != 0 || s.R < 1 || s.P < 1 || s.P > maxScryptP ||
 				s.N > maxScryptMemory/128 || s.R > maxScryptMemory/128/s.N {
-				return fmt.Errorf("%w: scrypt parameters N=%d r=%d p=%d out of bounds (at most %d MiB, p at most %d)",
+				return 0, fmt.Errorf("%w: scrypt parameters N=%d r=%d p=%d out of bounds (at most %d MiB, p at most %d)",
 					ErrUnsupported, s.N, s.R, s.P, maxScryptMemory>>20, maxScryptP)
 			}
+			cost = scryptIterationCost * int64(s.N) * int64(s.R) * int64(s.P)
 		default:
-			return fmt.Errorf("%w: PBES2 key derivation %s", ErrUnsupported, p.KDF.Algorithm)
+			return 0, fmt.Errorf("%w: PBES2 key derivation %s", ErrUnsupported, p.KDF.Algorithm)
 		}
 		var blockSize int
 		switch {
@@ -125,24 +140,30 @@ func checkPBE(alg pkix.AlgorithmIdentifier, ciphertextLen int) error {
 		case p.Scheme.Algorithm.Equal(oidDESEDE3CBC):
 			blockSize = 8
 		default:
-			return fmt.Errorf("%w: PBES2 cipher %s (AES-CBC and 3DES-CBC are supported)", ErrUnsupported, p.Scheme.Algorithm)
+			return 0, fmt.Errorf("%w: PBES2 cipher %s (AES-CBC and 3DES-CBC are supported)", ErrUnsupported, p.Scheme.Algorithm)
 		}
 		var iv []byte
 		if rest, err := asn1.Unmarshal(p.Scheme.Parameters.FullBytes, &iv); err != nil || len(rest) != 0 || len(iv) != blockSize {
-			return fmt.Errorf("malformed PBES2 cipher IV")
+			return 0, fmt.Errorf("malformed PBES2 cipher IV")
 		}
-		return checkCiphertext(ciphertextLen, blockSize)
+		if err := checkCiphertext(ciphertextLen, blockSize); err != nil {
+			return 0, err
+		}
+		return cost, nil
 	case isPKCS12PBE(alg.Algorithm):
 		var p pbeParams
 		if rest, err := asn1.Unmarshal(alg.Parameters.FullBytes, &p); err != nil || len(rest) != 0 {
-			return fmt.Errorf("malformed PKCS#12 PBE parameters")
+			return 0, fmt.Errorf("malformed PKCS#12 PBE parameters")
 		}
 		if err := checkIterations(p.Iterations); err != nil {
-			return err
+			return 0, err
 		}
-		return checkCiphertext(ciphertextLen, 8)
+		if err := checkCiphertext(ciphertextLen, 8); err != nil {
+			return 0, err
+		}
+		return 2 * int64(p.Iterations), nil
 	default:
-		return fmt.Errorf("%w: encryption %s (obsolete PBES1?); re-encrypt with: openssl pkcs8 -topk8 -v2 aes256 -in old.key -out new.key",
+		return 0, fmt.Errorf("%w: encryption %s (obsolete PBES1?); re-encrypt with: openssl pkcs8 -topk8 -v2 aes256 -in old.key -out new.key",
 			ErrUnsupported, alg.Algorithm)
 	}
 }
@@ -167,15 +188,24 @@ func checkCiphertext(n, blockSize int) error {
 // decryptPKCS8 decrypts an RFC 5958 EncryptedPrivateKeyInfo. PBES2 goes
 // to youmark/pkcs8; the PKCS#12 PBE schemes (`openssl pkcs8 -topk8 -v1
 // PBE-SHA1-3DES`, which youmark cannot read) go to go-pkcs12.
-func decryptPKCS8(der []byte, pw *passwordSource) (crypto.Signer, error) {
+func decryptPKCS8(der []byte, s *session) (crypto.Signer, error) {
 	var enc encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &enc); err != nil || len(rest) != 0 {
 		return nil, fmt.Errorf("encrypted PKCS#8: malformed EncryptedPrivateKeyInfo")
 	}
-	if err := checkPBE(enc.Algorithm, len(enc.EncryptedData)); err != nil {
+	cost, err := checkPBE(enc.Algorithm, len(enc.EncryptedData))
+	if err != nil {
 		return nil, fmt.Errorf("encrypted PKCS#8: %w", err)
 	}
-	password, err := pw.get()
+	if isPKCS12PBE(enc.Algorithm.Algorithm) {
+		cost += synthMACCost
+	}
+	// Charged before the password is asked for: a key that cannot be read
+	// within the bound is refused without a prompt.
+	if err := s.charge(cost, "decrypting the key"); err != nil {
+		return nil, fmt.Errorf("encrypted PKCS#8: %w", err)
+	}
+	password, err := s.password()
 	if err != nil {
 		return nil, fmt.Errorf("encrypted PKCS#8: %w", err)
 	}

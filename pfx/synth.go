@@ -9,7 +9,7 @@ package pfx
 // file from `openssl pkcs12 -export -nokeys` fits none of them.
 //
 // Rather than re-implementing PKCS#12 decryption, chainfix hands
-// go-pkcs12 one item at a time, inside a synthetic PFX whose second item
+// go-pkcs12 one item at a time, inside a synthetic PFX whose other item
 // holds placeholder bags so that DecodeChain's "one key, one certificate"
 // rule is met, then drops the placeholders from the result. The item's
 // bytes are copied unchanged, so go-pkcs12 decrypts it as it would in the
@@ -44,6 +44,11 @@ const placeholderKeyHex = "302e020100300506032b657004220420636861696e66697820706
 // synthMACIterations is the PBKDF2 count of the synthetic PBMAC1: the
 // MAC only has to satisfy go-pkcs12, so one iteration is enough.
 const synthMACIterations = 1
+
+// synthMACCost is the key-derivation work of one synthetic PFX's MAC, for
+// MaxTotalIterations: computed here, checked by go-pkcs12, and checked
+// again when the password is empty (see pfxFile.macCheckCost).
+const synthMACCost = 3 * synthMACIterations
 
 func mustHex(s string) []byte {
 	b, err := hex.DecodeString(s)
@@ -148,15 +153,27 @@ func synthPFX(password string, items ...[]byte) ([]byte, error) {
 }
 
 // readItem decrypts and reads one AuthenticatedSafe item through
-// go-pkcs12 (see the comment at the top of this file).
-func readItem(it pfxItem, password string) ([]crypto.Signer, []*x509.Certificate, error) {
+// go-pkcs12 (see the comment at the top of this file). Each synthetic
+// decoding is charged to s first; what names the item for messages.
+func readItem(it pfxItem, password string, s *session, what string) ([]crypto.Signer, []*x509.Certificate, error) {
 	withKey := func() ([]crypto.Signer, []*x509.Certificate, error) {
+		if err := s.charge(synthMACCost+it.cost, what); err != nil {
+			return nil, nil, err
+		}
 		// The placeholder key fills DecodeChain's one-key slot: the item
-		// must hold no key of its own.
-		_, certs, err := decodeSynthetic(password, it.raw, dataItem(placeholderKeyBag(), placeholderCertBag()))
+		// must hold no key of its own. It comes first, so that a key in
+		// the item fails the call before go-pkcs12 decrypts that key.
+		_, certs, err := decodeSynthetic(password, dataItem(placeholderKeyBag(), placeholderCertBag()), it.raw)
 		return nil, certs, err
 	}
 	withoutKey := func() ([]crypto.Signer, []*x509.Certificate, error) {
+		// A shrouded key inside an encrypted item is decrypted in the
+		// same go-pkcs12 call as the item, so its cost cannot be known
+		// (or checked against MaxIterations) beforehand: only the item's
+		// is charged. Real exporters put the key in a plain item.
+		if err := s.charge(synthMACCost+it.cost, what); err != nil {
+			return nil, nil, err
+		}
 		key, certs, err := decodeSynthetic(password, it.raw, dataItem(placeholderCertBag()))
 		if err != nil {
 			return nil, nil, err
@@ -172,8 +189,8 @@ func readItem(it pfxItem, password string) ([]crypto.Signer, []*x509.Certificate
 	// An encrypted item's bags are unknown: certificates only (usual), or
 	// a key as well.
 	keys, certs, err := withKey()
-	if err == nil {
-		return keys, certs, nil
+	if err == nil || stopped(err) {
+		return keys, certs, err
 	}
 	return withoutKey()
 }
@@ -205,8 +222,8 @@ func decodeSynthetic(password string, items ...[]byte) (crypto.Signer, []*x509.C
 
 // decryptShroudedKey decrypts an EncryptedPrivateKeyInfo that uses a
 // PKCS#12 PBE scheme, by wrapping it in a synthetic PFX as a shrouded key
-// bag. Its structure has been checked (checkPBE), so a failure here means
-// the decryption produced no key: a wrong password.
+// bag. Its structure has been checked (checkPBE) and its cost charged, so
+// a failure here means the decryption produced no key: a wrong password.
 func decryptShroudedKey(der []byte, password string) (crypto.Signer, error) {
 	key, _, err := decodeSynthetic(password, dataItem(bag(oidShroudedKeyBag, der), placeholderCertBag()))
 	if errors.Is(err, ErrUnsupported) {
