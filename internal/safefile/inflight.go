@@ -1,0 +1,80 @@
+package safefile
+
+import (
+	"os"
+	"sync"
+)
+
+// inflight is the set of temporary files and directories this process
+// still has on disk, for Cleanup. It is the package's only state: a
+// process has one set of signals, and the handler that calls Cleanup
+// cannot know which writes are running. Creating a temporary name, and
+// renaming it into place, happen under mu, so Cleanup either sees a name
+// and removes it or runs after the rename (the destination is complete).
+var inflight struct {
+	mu     sync.Mutex
+	paths  map[string]struct{}
+	closed bool // Cleanup ran: no new temporary names, no renames
+}
+
+// Cleanup removes every temporary file and directory that writes of this
+// package still have in flight, and makes those writes, and any later one,
+// fail with ErrInterrupted. The CLI must call it from its SIGINT/SIGTERM
+// handler, just before the process exits: without it, Ctrl-C during a
+// write could leave a hidden ".NAME.tmp-RANDOM" file or directory beside
+// the output. Destinations are never touched: each still holds its old
+// content, or the complete new one if its rename came first. Cleanup is
+// safe to call from any goroutine, and more than once.
+func Cleanup() {
+	inflight.mu.Lock()
+	defer inflight.mu.Unlock()
+	inflight.closed = true
+	for p := range inflight.paths {
+		os.RemoveAll(p) // best effort: the process is exiting
+		delete(inflight.paths, p)
+	}
+}
+
+// track runs create, which makes a temporary file or directory and returns
+// its name, and records that name for Cleanup. It fails with
+// ErrInterrupted once Cleanup has run.
+func track(create func() (string, error)) (string, error) {
+	inflight.mu.Lock()
+	defer inflight.mu.Unlock()
+	if inflight.closed {
+		return "", ErrInterrupted
+	}
+	name, err := create()
+	if err != nil {
+		return "", err
+	}
+	if inflight.paths == nil {
+		inflight.paths = map[string]struct{}{}
+	}
+	inflight.paths[name] = struct{}{}
+	return name, nil
+}
+
+// commit renames the complete temporary tmp to final and stops tracking
+// it. After Cleanup it fails with ErrInterrupted: tmp is gone already.
+func commit(tmp, final string, rename func(oldpath, newpath string) error) error {
+	inflight.mu.Lock()
+	defer inflight.mu.Unlock()
+	if inflight.closed {
+		return ErrInterrupted
+	}
+	if err := rename(tmp, final); err != nil {
+		return err
+	}
+	delete(inflight.paths, tmp)
+	return nil
+}
+
+// discard removes the temporary tmp after a failed write and stops
+// tracking it.
+func discard(tmp string) {
+	inflight.mu.Lock()
+	defer inflight.mu.Unlock()
+	os.RemoveAll(tmp)
+	delete(inflight.paths, tmp)
+}
