@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"chainfix/pem"
+
+	"github.com/sirupsen/logrus"
 )
 
 func TestIssuersFormats(t *testing.T) {
@@ -92,6 +94,7 @@ func TestIssuersURLs(t *testing.T) {
 		want     string   // subjects on success
 		wantErr  []error  // sentinels the error must wrap
 		wantMsg  []string // substrings of the error message
+		notInMsg []string // answer bytes the message must not echo
 		attempts int      // attempts listed in the error; 0: min(URLs, MaxURLs)
 		requests int      // requests the server must have seen
 	}{
@@ -145,7 +148,8 @@ func TestIssuersURLs(t *testing.T) {
 			},
 			urls:     []string{"/int.crt"},
 			wantErr:  []error{ErrNotCertificate},
-			wantMsg:  []string{"an HTML page", "text/html", "Service unavailable"},
+			wantMsg:  []string{"an HTML page (status 200 OK, content-type text/html; charset=utf-8, 61 bytes)"},
+			notInMsg: []string{"Service unavailable", "DOCTYPE", "<"},
 			requests: 1,
 		},
 		{
@@ -155,7 +159,8 @@ func TestIssuersURLs(t *testing.T) {
 			},
 			urls:     []string{"/int.crt"},
 			wantErr:  []error{ErrNotCertificate},
-			wantMsg:  []string{"an XML document", "AccessDenied"},
+			wantMsg:  []string{"an XML document (status 200 OK, content-type application/xml, 79 bytes)"},
+			notInMsg: []string{"AccessDenied", "<"},
 			requests: 1,
 		},
 		{
@@ -163,7 +168,7 @@ func TestIssuersURLs(t *testing.T) {
 			setup:    func(t *testing.T, s *aiaServer) { s.handle("/int.crt", serve("application/pkix-cert", nil)) },
 			urls:     []string{"/int.crt"},
 			wantErr:  []error{ErrNotCertificate},
-			wantMsg:  []string{"empty body"},
+			wantMsg:  []string{"an empty body (status 200 OK, content-type application/pkix-cert, 0 bytes)"},
 			requests: 1,
 		},
 		{
@@ -173,7 +178,8 @@ func TestIssuersURLs(t *testing.T) {
 			},
 			urls:     []string{"/int.crt"},
 			wantErr:  []error{ErrNotCertificate, pem.ErrNoCertificates},
-			wantMsg:  []string{"9 bytes", `starting "\x00\x01garbage"`, "content-type application/pkix-cert"},
+			wantMsg:  []string{"neither DER, PEM nor PKCS #7 certificates (status 200 OK, content-type application/pkix-cert, 9 bytes)"},
+			notInMsg: []string{"garbage", `\x00`},
 			requests: 1,
 		},
 		{
@@ -202,7 +208,7 @@ func TestIssuersURLs(t *testing.T) {
 			},
 			urls:     []string{"/wrong.crt"},
 			wantErr:  []error{ErrNotIssuer},
-			wantMsg:  []string{"returned CN=Wrong Int, which did not sign CN=leaf.example"},
+			wantMsg:  []string{"/wrong.crt: answer did not sign the certificate: it holds CN=Wrong Int"},
 			requests: 1,
 		},
 		{
@@ -289,11 +295,13 @@ func TestIssuersURLs(t *testing.T) {
 			requests: 0,
 		},
 		{
-			name:     "fetch budget",
-			urls:     []string{"/1", "/2", "/3"},
-			opts:     Options{MaxFetches: 2},
-			wantErr:  []error{ErrFetchBudget},
-			wantMsg:  []string{"/3: fetch budget spent (2 requests)"},
+			name:    "fetch budget",
+			urls:    []string{"/1", "/2", "/3"},
+			opts:    Options{MaxFetches: 2},
+			wantErr: []error{ErrFetchBudget},
+			// The URLs are asked concurrently: which one finds the
+			// budget spent is not fixed.
+			wantMsg:  []string{": fetch budget spent (2 requests)"},
 			requests: 2,
 		},
 	}
@@ -348,13 +356,25 @@ func TestIssuersURLs(t *testing.T) {
 				}
 			}
 			msg := err.Error()
-			if !strings.HasPrefix(msg, "no issuer of CN=leaf.example found via AIA: ") || strings.Contains(msg, "\n") {
-				t.Errorf("message %q is not one line about the leaf", msg)
+			if !strings.HasPrefix(msg, "no issuer found via AIA: ") || strings.Contains(msg, "\n") {
+				t.Errorf("message %q is not one line", msg)
+			}
+			// The caller names the certificate (one name per layer).
+			if strings.Contains(msg, "leaf.example") {
+				t.Errorf("message %q names the certificate", msg)
 			}
 			for _, s := range tt.wantMsg {
 				if !strings.Contains(msg, s) {
 					t.Errorf("message %q lacks %q", msg, s)
 				}
+			}
+			for _, s := range tt.notInMsg {
+				if strings.Contains(msg, s) {
+					t.Errorf("message %q echoes the answer's %q", msg, s)
+				}
+			}
+			if got := c.Attempts(leaf.Cert); len(got) != len(ae.Attempts) {
+				t.Errorf("Attempts: %d, the error lists %d", len(got), len(ae.Attempts))
 			}
 		})
 	}
@@ -393,44 +413,94 @@ func TestIssuersFileURLNotRead(t *testing.T) {
 	}
 }
 
+// TestIssuersLogs: a good fetch is logged at info with its facts; a
+// failure is returned (Attempts), not logged as well: only a debug trace
+// of the exchange, which neither repeats the error nor quotes the answer.
 func TestIssuersLogs(t *testing.T) {
 	p := newPKI()
 	srv := newAIAServer(t)
 	srv.handle("/wrong.crt", serve("application/pkix-cert", p.wrong.DER()))
 	srv.handle("/int.crt", serve("application/pkix-cert", p.inter.DER()))
+	srv.handle("/page", serve("text/html", []byte("<html>\x1b[31mSECRET-TOKEN</html>")))
 	log, hook := newTestLogger()
 	c := New(Options{Logger: log, UserAgent: "chainfix/test"})
-	leaf := p.leaf("leaf.example", srv.url("/missing"), srv.url("/wrong.crt"), srv.url("/int.crt"))
+	leaf := p.leaf("leaf.example", srv.url("/missing"), srv.url("/wrong.crt"), srv.url("/page"), srv.url("/int.crt"))
 	if _, err := c.Issuers(testCtx(t), leaf.Cert); err != nil {
 		t.Fatal(err)
 	}
-	want := "AIA URL " + srv.url("/wrong.crt") + " for CN=leaf.example returned CN=Wrong Int, which did not sign CN=leaf.example"
-	if findEntry(hook, want) == nil {
-		t.Errorf("no log entry %q", want)
-	}
-	e := findEntry(hook, "AIA URL gave no certificate")
-	if e == nil || e.Data["url"] != srv.url("/missing") {
-		t.Fatalf("no log entry for the 404: %v", hook.AllEntries())
-	}
-	if !strings.Contains(fmt.Sprint(e.Data["error"]), "404") {
-		t.Errorf("404 entry error = %v", e.Data["error"])
-	}
 	var fetches int
 	for _, e := range hook.AllEntries() {
+		line, _ := e.String()
+		if strings.Contains(line, "SECRET-TOKEN") || strings.Contains(line, "did not sign") || strings.Contains(line, "Wrong Int") {
+			t.Errorf("log entry repeats an error or quotes an answer: %s", line)
+		}
+		if _, ok := e.Data[logrus.ErrorKey]; ok {
+			t.Errorf("log entry carries an error that is also returned: %s", line)
+		}
 		if e.Message == "AIA fetch" {
 			fetches++
-			if e.Data["source"] != "network" || e.Data["bytes"] == nil || e.Data["duration"] == nil || e.Data["url"] == nil {
-				t.Errorf("fetch log entry lacks fields: %v", e.Data)
+			if e.Level != logrus.InfoLevel || e.Data["source"] != "network" || e.Data["bytes"] == nil || e.Data["duration"] == nil || e.Data["url"] == nil {
+				t.Errorf("fetch log entry lacks fields: %s", line)
 			}
 		}
 	}
 	if fetches != 2 {
-		t.Errorf("%d fetch log entries, want 2 (the 404 is not a fetch)", fetches)
+		t.Errorf("%d fetch log entries, want 2 (/wrong.crt and /int.crt; the 404 and the page are not fetches)", fetches)
+	}
+	var trace *logrus.Entry
+	for _, e := range hook.AllEntries() {
+		if e.Message == "AIA request done" && e.Data["url"] == srv.url("/missing") {
+			trace = e
+		}
+	}
+	if trace == nil || trace.Level != logrus.DebugLevel || trace.Data["status"] != "404 Not Found" || trace.Data["duration"] == nil {
+		t.Errorf("no debug trace of the 404: %v", trace)
 	}
 	for _, ua := range srv.agents {
 		if ua != "chainfix/test" {
 			t.Errorf("User-Agent %q", ua)
 		}
+	}
+}
+
+// TestIssuersErrorNamesCertOnce: wrapped by its caller as package bundle
+// does, a failing fetch names the certificate once in the final message.
+func TestIssuersErrorNamesCertOnce(t *testing.T) {
+	p := newPKI()
+	srv := newAIAServer(t)
+	srv.handle("/wrong.crt", serve("application/pkix-cert", p.wrong.DER()))
+	srv.handle("/page", serve("text/html", []byte("<html>leaf.example is down</html>")))
+	srv.handle("/slow.crt", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	tests := []struct {
+		name string
+		urls []string
+		opts Options
+	}{
+		{"404", []string{"/missing"}, Options{}},
+		{"not the issuer", []string{"/wrong.crt"}, Options{}},
+		{"HTML page naming the host", []string{"/page"}, Options{}},
+		{"timeout", []string{"/slow.crt"}, Options{Timeout: 50 * time.Millisecond}},
+		{"all of them", []string{"/missing", "/wrong.crt", "/page", "ldap://dc.example/x"}, Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var urls []string
+			for _, u := range tt.urls {
+				if !strings.Contains(u, "://") {
+					u = srv.url(u)
+				}
+				urls = append(urls, u)
+			}
+			leaf := p.leaf("leaf.example", urls...)
+			_, err := New(tt.opts).Issuers(testCtx(t), leaf.Cert)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			final := fmt.Errorf("fetching the issuer of %s: %w", leaf.Cert.Subject, err).Error()
+			if n := strings.Count(final, "CN=leaf.example"); n != 1 {
+				t.Errorf("%q names the certificate %d times, want once", final, n)
+			}
+		})
 	}
 }
 

@@ -18,6 +18,7 @@ type Options struct {
 	MaxBody    int64         // 0 means DefaultMaxBody
 	MaxURLs    int           // caIssuers URLs tried per certificate; 0 means DefaultMaxURLs
 	MaxFetches int           // HTTP requests per Client; 0 means DefaultMaxFetches
+	MaxPerHost int           // fetches at once to one host; 0 means DefaultMaxPerHost
 	CacheDir   string        // "" disables the on-disk cache
 	Offline    bool          // never touch the network: cache only
 	UserAgent  string        // e.g. "chainfix/v1.2.3"
@@ -27,8 +28,14 @@ type Options struct {
 	At time.Time
 	// Proxy picks the proxy for a request (e.g. from
 	// golang.org/x/net/http/httpproxy's FromEnvironment().ProxyFunc()); nil: direct.
-	Proxy  func(*http.Request) (*url.URL, error)
-	Logger logrus.FieldLogger // nil: discard
+	Proxy func(*http.Request) (*url.URL, error)
+	// PublicOnly refuses AIA URLs leading to loopback, private (RFC 1918,
+	// IPv6 ULA fc00::/7) and shared (RFC 6598) addresses, on top of the
+	// link-local, multicast and unspecified ones always refused (the CLI's
+	// --aia-public-only). Off by default: enterprise CAs publish AIA on
+	// intranets. See the package documentation for the proxy case.
+	PublicOnly bool
+	Logger     logrus.FieldLogger // nil: discard
 }
 
 // Defaults and bounds (each with its reason in the implementation).
@@ -37,6 +44,7 @@ const (
 	DefaultMaxBody    = 256 << 10
 	DefaultMaxURLs    = 5
 	DefaultMaxFetches = 50
+	DefaultMaxPerHost = 4
 	MaxRedirects      = 5
 )
 

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	stdpem "encoding/pem"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"chainfix/internal/testpki"
+
+	"github.com/sirupsen/logrus"
 )
 
 func TestCacheSecondClientMakesNoRequest(t *testing.T) {
@@ -172,15 +175,15 @@ func TestCacheOffline(t *testing.T) {
 		log, hook := newTestLogger()
 		c := New(Options{CacheDir: dir, Offline: true, Logger: log})
 		_, err := c.Issuers(testCtx(t), leaf.Cert)
-		want := rawURL + ": answer did not sign the certificate: the cached answer holds CN=Wrong Int, which did not sign CN=leaf.example (offline: not fetched again)"
+		want := rawURL + ": answer did not sign the certificate: the cached answer holds CN=Wrong Int (offline: not fetched again)"
 		if !errors.Is(err, ErrNotIssuer) || !strings.Contains(err.Error(), want) {
 			t.Fatalf("error = %v, want one containing %q", err, want)
 		}
 		if c.Requests() != 0 || srv.requests() != before {
 			t.Errorf("offline client sent %d requests", c.Requests())
 		}
-		if e := findEntry(hook, "offline: not fetched again"); e == nil || e.Data["url"] != rawURL {
-			t.Errorf("no log entry about the stale entry: %v", hook.AllEntries())
+		if e := findEntry(hook, "AIA cache entry stale, but offline"); e == nil || e.Level != logrus.DebugLevel || e.Data["url"] != rawURL {
+			t.Errorf("no debug log entry about the stale entry: %v", hook.AllEntries())
 		}
 	})
 	t.Run("cached signer expired at At is still used", func(t *testing.T) {
@@ -305,9 +308,129 @@ func TestCacheKeepsFailuresOut(t *testing.T) {
 	}
 }
 
+// TestCacheEntryLimits: an entry is written only if it can be read back,
+// so an answer with more certificates than an entry may hold is fetched
+// again each run rather than written and never read.
+func TestCacheEntryLimits(t *testing.T) {
+	p := newPKI()
+	const rawURL = "http://ca.example/many.p7c"
+	many := make([]*x509.Certificate, maxCacheCerts+1)
+	for i := range many {
+		many[i] = p.inter.Cert
+	}
+	dir := t.TempDir()
+	if err := writeCache(dir, rawURL, many[:maxCacheCerts]); err != nil {
+		t.Fatalf("writing %d certificates: %v", maxCacheCerts, err)
+	}
+	if certs, _, err := readCache(dir, rawURL); err != nil || len(certs) != maxCacheCerts {
+		t.Fatalf("reading %d certificates back: %d, %v", maxCacheCerts, len(certs), err)
+	}
+	err := writeCache(dir, rawURL, many)
+	if err == nil || !strings.Contains(err.Error(), "more than the 100 an entry may hold") {
+		t.Fatalf("writing %d certificates: %v", len(many), err)
+	}
+	if certs, _, err := readCache(dir, rawURL); err != nil || len(certs) != maxCacheCerts {
+		t.Errorf("the refused write touched the entry: %d, %v", len(certs), err)
+	}
+	if err := writeCache(dir, "http://ca.example/none", nil); err == nil {
+		t.Error("an entry without certificates was written")
+	}
+}
+
+// testNow is a fixed time for pruning tests.
+var testNow = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+
+func TestPruneCache(t *testing.T) {
+	dir := t.TempDir()
+	entry := func(n int) string { return fmt.Sprintf("%064x", n) + cacheSuffix }
+	files := []struct {
+		name string
+		size int
+		age  time.Duration
+		kept bool
+	}{
+		{entry(1), 100, 31 * 24 * time.Hour, false}, // older than maxCacheAge
+		{entry(2), 100, 29 * 24 * time.Hour, false}, // the oldest beyond the size cap
+		{entry(3), 100, 28 * 24 * time.Hour, true},
+		{entry(4), 100, time.Hour, true},
+		{entry(5), 100, 40 * 24 * time.Hour, true}, // keep: the entry just written
+		{cacheTempPrefix + "123" + cacheSuffix, 100, 2 * time.Hour, false},
+		{cacheTempPrefix + "456" + cacheSuffix, 100, time.Minute, true}, // being written
+		{"README", 5000, 365 * 24 * time.Hour, true},                    // not ours
+		{"ABCDEF" + entry(6)[6:], 100, 365 * 24 * time.Hour, true},      // upper case: not an entry name
+	}
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, bytes.Repeat([]byte("x"), f.size), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mod := testNow.Add(-f.age)
+		if err := os.Chtimes(path, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total, removed, err := pruneCache(dir, entry(5), testNow, 300)
+	if err != nil || total != 300 || removed != 3 {
+		t.Errorf("pruneCache = %d bytes, %d removed, %v; want 300, 3", total, removed, err)
+	}
+	for _, f := range files {
+		_, err := os.Stat(filepath.Join(dir, f.name))
+		if kept := err == nil; kept != f.kept {
+			t.Errorf("%s: kept = %v, want %v", f.name, kept, f.kept)
+		}
+	}
+}
+
+// TestCachePrunedOnWrite: a Client's first write prunes entries older than
+// maxCacheAge, measured against the entry it just wrote.
+func TestCachePrunedOnWrite(t *testing.T) {
+	p := newPKI()
+	srv := newAIAServer(t)
+	srv.handle("/int.crt", serve("application/pkix-cert", p.inter.DER()))
+	dir := t.TempDir()
+	old := "http://ca.example/old.crt"
+	if err := writeCache(dir, old, []*x509.Certificate{p.root.Cert}); err != nil {
+		t.Fatal(err)
+	}
+	long := time.Now().Add(-maxCacheAge - 24*time.Hour) // tests may read the clock
+	if err := os.Chtimes(cachePath(dir, old), long, long); err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{CacheDir: dir})
+	if _, err := c.Issuers(testCtx(t), p.leaf("leaf.example", srv.url("/int.crt")).Cert); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cachePath(dir, old)); err == nil {
+		t.Error("the old entry was not pruned")
+	}
+	if _, err := os.Stat(cachePath(dir, srv.url("/int.crt"))); err != nil {
+		t.Errorf("the new entry: %v", err)
+	}
+}
+
+// TestCacheOfflineMissingDir: offline, a cache directory that does not
+// exist is not created and not warned about.
+func TestCacheOfflineMissingDir(t *testing.T) {
+	p := newPKI()
+	dir := filepath.Join(t.TempDir(), "absent")
+	log, hook := newTestLogger()
+	c := New(Options{CacheDir: dir, Offline: true, Logger: log})
+	if got, err := c.Issuers(testCtx(t), p.leaf("leaf.example", "http://ca.example/int.crt").Cert); got != nil || err != nil {
+		t.Fatalf("got %q, %v", subjects(got), err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("offline run created the cache directory")
+	}
+	for _, e := range hook.AllEntries() {
+		if e.Level <= logrus.WarnLevel {
+			t.Errorf("log entry %q at %v", e.Message, e.Level)
+		}
+	}
+}
+
 func FuzzParseCacheEntry(f *testing.F) {
 	p := newPKI()
-	const rawURL = "http://ca.example/int.crt"
+	const rawURL = fuzzCacheURL
 	good := encodeCacheEntry(rawURL, []*x509.Certificate{p.inter.Cert, p.root.Cert})
 	f.Add(good)
 	f.Add(good[:len(good)/2])

@@ -3,6 +3,7 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +29,11 @@ import (
 //   - DefaultMaxURLs 5: Chrome tries at most 5 caIssuers URLs per certificate.
 //   - DefaultMaxFetches 50: a real chain needs 1-3 fetches; 50 covers cross-
 //     signed webs with mirrors while stopping a hostile AIA loop quickly.
+//     It is per Client: a run of many jobs sharing one Client raises it.
+//   - DefaultMaxPerHost 4: a CA repository serves millions of clients and
+//     a run of many jobs shares one Client, so chainfix stays below the 6
+//     connections per host browsers open, while a certificate's URLs on
+//     one host (at most DefaultMaxURLs) still mostly go in parallel.
 //   - MaxRedirects 5: CA repositories redirect http->https or to a CDN once
 //     or twice; more is a loop.
 
@@ -37,6 +44,11 @@ import (
 // handful, and a certificate with hundreds is hostile and must not make us
 // walk them all.
 const maxURLsScanned = 20
+
+// maxAttemptRecords bounds how many certificates' attempts a Client keeps
+// for Attempts (the oldest are forgotten first). A caller reads them right
+// after building a chain; a run of many jobs must not grow without bound.
+const maxAttemptRecords = 10000
 
 // acceptHeader lists the media types of RFC 5280 section 4.2.2.1 (DER
 // certificate, certs-only CMS) and PEM; servers ignore it, but it documents
@@ -50,16 +62,25 @@ const (
 )
 
 // Client fetches issuers named by certificates' AIA caIssuers URLs (RFC 5280
-// section 4.2.2.1). It is safe for concurrent use; each URL is requested at
-// most once per Client and its answer (or failure) kept for the Client's life.
+// section 4.2.2.1). It is safe for concurrent use by many goroutines (a run
+// of many jobs shares one): each URL is requested at most once per Client,
+// however many callers ask at once, and its answer (or failure) kept for
+// the Client's life; at most Options.MaxPerHost fetches go to one host at
+// once.
 type Client struct {
 	opts   Options
 	log    logrus.FieldLogger
 	http   *http.Client
 	budget *countingTransport
+	guard  *guard
 
-	mu    sync.Mutex
-	calls map[callKey]*call
+	mu      sync.Mutex
+	calls   map[callKey]*call
+	hosts   map[string]chan struct{} // per-host semaphores, by URL host
+	tried   map[[32]byte][]Attempt   // by SHA-256 of the certificate, for Attempts
+	triedAt [][32]byte               // keys of tried, oldest first
+
+	cache cacheState
 }
 
 // callKey names one fetch: a URL as written, and whether the cache is
@@ -97,6 +118,9 @@ func New(opts Options) *Client {
 	if opts.MaxFetches <= 0 {
 		opts.MaxFetches = DefaultMaxFetches
 	}
+	if opts.MaxPerHost <= 0 {
+		opts.MaxPerHost = DefaultMaxPerHost
+	}
 	log := opts.Logger
 	if log == nil {
 		l := logrus.New()
@@ -106,20 +130,28 @@ func New(opts Options) *Client {
 	}
 
 	// Clone the default transport to keep its connection pooling, HTTP/2
-	// and dial timeouts; Proxy is replaced by the caller's choice (the clone
-	// would otherwise read the environment, which library code must not).
+	// and timeouts; Proxy is replaced by the caller's choice (the clone
+	// would otherwise read the environment, which library code must not),
+	// and the dialer by one that applies the address policy (guard.go).
+	g := newGuard(opts.PublicOnly)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = opts.Proxy
+	tr.Proxy = g.proxyFunc(opts.Proxy)
+	tr.DialContext = g.dialContext
 	budget := &countingTransport{base: tr, max: opts.MaxFetches}
 
 	c := &Client{
 		opts:   opts,
 		log:    log,
 		budget: budget,
+		guard:  g,
 		calls:  make(map[callKey]*call),
+		hosts:  make(map[string]chan struct{}),
+		tried:  make(map[[32]byte][]Attempt),
 	}
 	c.http = &http.Client{
-		Transport:     budget,
+		// The URL check comes first: a refused request is neither sent
+		// nor counted against the budget.
+		Transport:     &guardTransport{g: g, base: budget},
 		Timeout:       opts.Timeout,
 		CheckRedirect: checkRedirect,
 	}
@@ -160,7 +192,14 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	t.n++
 	t.mu.Unlock()
-	return t.base.RoundTrip(req)
+	resp, err := t.base.RoundTrip(req)
+	if errors.Is(err, ErrRefusedAddress) {
+		// Refused before connecting: nothing was sent.
+		t.mu.Lock()
+		t.n--
+		t.mu.Unlock()
+	}
+	return resp, err
 }
 
 func (t *countingTransport) count() int {
@@ -170,21 +209,27 @@ func (t *countingTransport) count() int {
 }
 
 // Requests returns how many HTTP requests the Client has sent so far
-// (redirects included; cache hits and refused schemes not).
+// (redirects included; cache hits, refused schemes and refused addresses
+// not).
 func (c *Client) Requests() int { return c.budget.count() }
 
 // Issuers returns the certificates that signed cert, fetched from its AIA
-// caIssuers URLs, followed by the other certificates of the same answer (a
+// caIssuers URLs, followed by the other certificates of the same answers (a
 // PKCS #7 bundle may also carry a root or a cross-sign) as candidates.
 //
-// URLs are tried in the certificate's order: at most Options.MaxURLs http
-// or https URLs, among at most 20 looked at (other schemes are listed as
-// skipped without using up MaxURLs); the first URL whose answer holds a
-// signer of cert ends the search. A certificate without caIssuers URLs
+// Every http or https URL is asked, concurrently: at most Options.MaxURLs
+// of them, among at most 20 URLs looked at (other schemes are listed as
+// skipped without using up MaxURLs). The signers of all answers come
+// first, without duplicates, in URL order, then the other certificates of
+// the answers that held a signer: when the first URL's issuer only gives
+// an invalid path (expired, or ending at an untrusted root), the builder
+// can still use the second URL's. A certificate without caIssuers URLs
 // gives (nil, nil): the caller reports the missing issuer.
+//
 // When no URL yields a signer the error is an *AIAError listing each URL's
-// failure. Offline, URLs missing from the cache are passed over; if all
-// are, the result is (nil, nil).
+// failure. A URL that failed while another succeeded is not an error:
+// Attempts reports it. Offline, URLs missing from the cache are passed
+// over; if all are, the result is (nil, nil).
 //
 // A cache entry none of whose certificates signed cert, or whose signers
 // all expired before Options.At, is stale: the URL is fetched again and the
@@ -196,67 +241,139 @@ func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.C
 	if len(urls) == 0 {
 		return nil, nil
 	}
+	log := c.log.WithField("cert", subjectName(cert))
 
+	// attempts has one entry per URL looked at; fetch indexes those to ask.
 	var attempts []Attempt
-	misses, tried, notTried, limit := 0, 0, 0, 0
+	var fetch []int
+	notTried, limit := 0, 0
 	for i, u := range urls {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("fetch issuer of %s: %w", subjectName(cert), err)
-		}
-		if tried == c.opts.MaxURLs || i == maxURLsScanned {
+		if len(fetch) == c.opts.MaxURLs || i == maxURLsScanned {
 			notTried, limit = len(urls)-i, c.opts.MaxURLs
 			if i == maxURLsScanned {
 				limit = maxURLsScanned
 			}
-			c.log.WithFields(logrus.Fields{"cert": subjectName(cert), "urls": len(urls), "not_tried": notTried, "limit": limit}).
-				Info("too many AIA URLs: trying only the first ones")
+			log.WithFields(logrus.Fields{"urls": len(urls), "not_tried": notTried, "limit": limit}).
+				Debug("too many AIA URLs: asking only the first ones")
 			break
 		}
-		log := c.log.WithFields(logrus.Fields{"url": u, "cert": subjectName(cert)})
 		if err := checkURL(u); err != nil {
-			log.WithError(err).Debug("AIA URL skipped")
+			log.WithField("url", u).WithError(err).Debug("AIA URL skipped")
 			attempts = append(attempts, Attempt{URL: u, Err: err})
 			continue
 		}
-		tried++
-		a := c.lookup(ctx, callKey{url: u}, log)
-		if a.err == nil && a.source == sourceCache {
-			if why := c.stale(a.certs, cert); why != "" {
-				a = c.refresh(ctx, u, cert, a, why, log)
-			}
-		}
+		fetch = append(fetch, len(attempts))
+		attempts = append(attempts, Attempt{URL: u})
+	}
+
+	answers := make([]answer, len(attempts))
+	var wg sync.WaitGroup
+	for _, i := range fetch {
+		wg.Go(func() {
+			u := attempts[i].URL
+			answers[i] = c.resolve(ctx, cert, u, log.WithField("url", u))
+		})
+	}
+	wg.Wait()
+
+	var signers, others []*x509.Certificate
+	seen := make(map[string]bool)
+	misses := 0
+	for _, i := range fetch {
+		a := answers[i]
+		attempts[i].FromCache = a.source == sourceCache
 		if a.err != nil {
 			if errors.Is(a.err, ErrOfflineMiss) {
 				misses++
 			}
-			attempts = append(attempts, Attempt{URL: u, Err: a.err})
+			attempts[i].Err = a.err
 			continue
 		}
-		signers, others := splitSigners(a.certs, cert)
-		if len(signers) == 0 {
-			var err error
+		s, o := splitSigners(a.certs, cert)
+		if len(s) == 0 {
 			if a.source == sourceCache {
 				// Only offline: online, a stale entry is fetched again.
-				err = fmt.Errorf("%w: the cached answer holds %s, which did not sign %s (offline: not fetched again)", ErrNotIssuer, names(a.certs), subjectName(cert))
+				attempts[i].Err = fmt.Errorf("%w: the cached answer holds %s (offline: not fetched again)", ErrNotIssuer, names(a.certs))
 			} else {
-				err = fmt.Errorf("%w: returned %s, which did not sign %s", ErrNotIssuer, names(a.certs), subjectName(cert))
+				attempts[i].Err = fmt.Errorf("%w: it holds %s", ErrNotIssuer, names(a.certs))
 			}
-			log.WithField("source", a.source).
-				Infof("AIA URL %s for %s returned %s, which did not sign %s", u, subjectName(cert), names(a.certs), subjectName(cert))
-			attempts = append(attempts, Attempt{URL: u, Err: err})
 			continue
 		}
+		for _, sc := range s {
+			if !seen[string(sc.Raw)] {
+				seen[string(sc.Raw)] = true
+				signers = append(signers, sc)
+			}
+		}
+		answers[i].certs = o // the candidates, added after every signer
+	}
+	for _, i := range fetch {
+		if attempts[i].Err != nil {
+			continue
+		}
+		for _, oc := range answers[i].certs {
+			if !seen[string(oc.Raw)] {
+				seen[string(oc.Raw)] = true
+				others = append(others, oc)
+			}
+		}
+	}
+	c.record(cert, attempts)
+
+	if len(signers) > 0 {
 		return append(signers, others...), nil
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("fetch issuer of %s: %w", subjectName(cert), err)
-	}
-	if c.opts.Offline && misses > 0 && misses == len(attempts)-countSkipped(attempts) {
+	if c.opts.Offline && misses > 0 && misses == len(fetch) {
 		// Offline with a cold cache is not a failure of the URLs: the
 		// builder reports the missing issuer.
 		return nil, nil
 	}
 	return nil, &AIAError{Cert: cert, Attempts: attempts, NotTried: notTried, Limit: limit}
+}
+
+// Attempts returns what happened to each caIssuers URL of cert the last
+// time Issuers was asked about it, in the certificate's order: every URL
+// looked at (skipped schemes included, URLs beyond the limits not), with
+// its error (nil: it gave a signer) and whether the answer came from the
+// cache. It reports the URLs that failed while another succeeded, which
+// Issuers does not return as an error. Nil when Issuers was never asked
+// about cert (or about 10 000 other certificates since).
+func (c *Client) Attempts(cert *x509.Certificate) []Attempt {
+	if cert == nil {
+		return nil
+	}
+	key := sha256.Sum256(cert.Raw)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.tried[key])
+}
+
+// record keeps cert's attempts for Attempts, forgetting the oldest
+// certificate beyond maxAttemptRecords.
+func (c *Client) record(cert *x509.Certificate, attempts []Attempt) {
+	key := sha256.Sum256(cert.Raw)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.tried[key]; !ok {
+		c.triedAt = append(c.triedAt, key)
+	}
+	c.tried[key] = attempts
+	for len(c.triedAt) > maxAttemptRecords {
+		delete(c.tried, c.triedAt[0])
+		c.triedAt = c.triedAt[1:]
+	}
+}
+
+// resolve returns rawURL's answer for child: cached or fetched, and
+// fetched again when the cached one is stale for child.
+func (c *Client) resolve(ctx context.Context, child *x509.Certificate, rawURL string, log logrus.FieldLogger) answer {
+	a := c.lookup(ctx, callKey{url: rawURL}, log)
+	if a.err == nil && a.source == sourceCache {
+		if why := c.stale(a.certs, child); why != "" {
+			a = c.refresh(ctx, rawURL, child, a, why, log)
+		}
+	}
+	return a
 }
 
 // stale says why a cached answer cannot serve child: none of its
@@ -265,7 +382,7 @@ func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.C
 func (c *Client) stale(certs []*x509.Certificate, child *x509.Certificate) string {
 	signers, _ := splitSigners(certs, child)
 	if len(signers) == 0 {
-		return fmt.Sprintf("holds %s, which did not sign %s", names(certs), subjectName(child))
+		return fmt.Sprintf("holds %s, which did not sign the certificate", names(certs))
 	}
 	if c.opts.At.IsZero() {
 		return ""
@@ -285,7 +402,7 @@ func (c *Client) stale(certs []*x509.Certificate, child *x509.Certificate) strin
 func (c *Client) refresh(ctx context.Context, rawURL string, child *x509.Certificate, cached answer, why string, log logrus.FieldLogger) answer {
 	log = log.WithField("reason", why)
 	if c.opts.Offline {
-		log.Info("AIA cache entry stale; offline: not fetched again")
+		log.Debug("AIA cache entry stale, but offline")
 		return cached
 	}
 	log.Info("AIA cache entry stale: fetching again")
@@ -297,16 +414,6 @@ func (c *Client) refresh(ctx context.Context, rawURL string, child *x509.Certifi
 		}
 	}
 	return fresh
-}
-
-func countSkipped(attempts []Attempt) int {
-	n := 0
-	for _, a := range attempts {
-		if errors.Is(a.Err, ErrSkippedScheme) {
-			n++
-		}
-	}
-	return n
 }
 
 // checkURL refuses what is not an http or https URL with a host: other
@@ -363,19 +470,28 @@ func names(certs []*x509.Certificate) string {
 // A fetch that failed only because its caller's context ended is
 // forgotten, so that a later caller retries.
 func (c *Client) lookup(ctx context.Context, key callKey, log logrus.FieldLogger) answer {
+	start := time.Now() // for a deadline's message only
 	for {
 		c.mu.Lock()
 		if cl, ok := c.calls[key]; ok {
 			c.mu.Unlock()
 			select {
-			case <-cl.done:
-			case <-ctx.Done():
-				return answer{err: ctx.Err()}
+			case <-cl.done: // a known answer is given even past the deadline
+			default:
+				select {
+				case <-cl.done:
+				case <-ctx.Done():
+					return answer{err: contextError(ctx, key.url, start)}
+				}
 			}
 			if cl.res.err != nil && isContextErr(cl.res.err) && ctx.Err() == nil {
 				continue // the fetching caller gave up, not us: try again
 			}
 			return cl.res
+		}
+		if ctx.Err() != nil {
+			c.mu.Unlock()
+			return answer{err: contextError(ctx, key.url, start)}
 		}
 		cl := &call{done: make(chan struct{})}
 		c.calls[key] = cl
@@ -396,12 +512,34 @@ func isContextErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
+// contextError words the end of ctx for a fetch of rawURL begun at start:
+// a *DeadlineError for the run's deadline, context.Canceled as is.
+func contextError(ctx context.Context, rawURL string, start time.Time) error {
+	err := ctx.Err()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &DeadlineError{URL: rawURL, Waited: roundWait(time.Since(start))}
+}
+
+// roundWait rounds a wait for a message: "1m0s", "12s", "2.5s", "300ms".
+func roundWait(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
 // load gets rawURL's certificates from the cache (if useCache) or the
 // network; a good network answer is written to the cache.
 func (c *Client) load(ctx context.Context, rawURL string, useCache bool, log logrus.FieldLogger) answer {
-	if useCache && c.opts.CacheDir != "" {
+	dir := c.cacheDir()
+	if useCache && dir != "" {
 		start := time.Now() // for the log only
-		certs, n, err := readCache(c.opts.CacheDir, rawURL)
+		certs, n, err := readCache(dir, rawURL)
 		switch {
 		case err == nil:
 			log.WithFields(logrus.Fields{
@@ -420,24 +558,35 @@ func (c *Client) load(ctx context.Context, rawURL string, useCache bool, log log
 		log.Debug("offline: not fetching URL")
 		return answer{err: ErrOfflineMiss}
 	}
-	// Logged here, once per URL however many certificates name it; a
-	// problem is only info: a later URL may still work.
+	// Logged here, once per URL however many certificates name it. A
+	// failure is returned, not logged: the trace keeps only the exchange's
+	// facts (status, size, duration).
 	certs, fields, err := c.get(ctx, rawURL)
 	fields["source"] = sourceNetwork
 	if err != nil {
-		if ctx.Err() == nil {
-			log.WithFields(fields).WithError(err).Info("AIA URL gave no certificate")
-		}
+		log.WithFields(fields).Debug("AIA request done")
 		return answer{err: err, source: sourceNetwork}
 	}
 	log.WithFields(fields).Info("AIA fetch")
-	if c.opts.CacheDir != "" {
-		if err := writeCache(c.opts.CacheDir, rawURL, certs); err != nil {
+	if dir != "" {
+		if err := c.store(dir, rawURL, certs); err != nil {
 			// Not fatal: the answer is good, only the next run will refetch.
 			log.WithError(err).Warn("could not write the AIA cache")
 		}
 	}
 	return answer{certs: certs, source: sourceNetwork}
+}
+
+// hostSlots returns the semaphore of a URL host.
+func (c *Client) hostSlots(host string) chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.hosts[host]
+	if !ok {
+		s = make(chan struct{}, c.opts.MaxPerHost)
+		c.hosts[host] = s
+	}
+	return s
 }
 
 // get requests rawURL and decodes its certificates. fields describe the
@@ -455,16 +604,30 @@ func (c *Client) get(ctx context.Context, rawURL string) ([]*x509.Certificate, l
 	}
 	req.Header.Set("Accept", acceptHeader)
 
-	// time.Now measures the fetch for the log only; nothing is judged by it.
+	// time.Now measures the fetch for the log and a deadline's message
+	// only; nothing is judged by it.
 	start := time.Now()
 	defer func() { fields["duration"] = time.Since(start).Round(time.Millisecond).String() }()
+
+	// At most MaxPerHost fetches at once to the URL's host (a redirect
+	// elsewhere is not counted again). Waiting for a slot does not count
+	// against Options.Timeout, which starts with the request; the run's
+	// deadline still bounds it.
+	slots := c.hostSlots(strings.ToLower(req.URL.Host))
+	select {
+	case slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fields, contextError(ctx, rawURL, start)
+	}
+	defer func() { <-slots }()
+
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, fields, c.describeHTTPError(ctx, err)
+		return nil, fields, c.describeHTTPError(ctx, rawURL, start, err)
 	}
 	defer resp.Body.Close()
 	ctype := resp.Header.Get("Content-Type")
-	fields["status"], fields["content_type"] = resp.Status, ctype
+	fields["status"], fields["content_type"] = printable(resp.Status, maxHeaderShown), printable(ctype, maxHeaderShown)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, fields, &HTTPStatusError{StatusCode: resp.StatusCode, Status: resp.Status, ContentType: ctype}
 	}
@@ -477,7 +640,7 @@ func (c *Client) get(ctx context.Context, rawURL string) ([]*x509.Certificate, l
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBody+1))
 	fields["bytes"] = len(body)
 	if err != nil {
-		return nil, fields, fmt.Errorf("read answer (status %s): %w", resp.Status, c.describeHTTPError(ctx, err))
+		return nil, fields, fmt.Errorf("read answer (status %s): %w", printable(resp.Status, maxHeaderShown), c.describeHTTPError(ctx, rawURL, start, err))
 	}
 	if int64(len(body)) > c.opts.MaxBody {
 		return nil, fields, fmt.Errorf("%w: more than %d bytes", ErrBodyTooLarge, c.opts.MaxBody)
@@ -491,11 +654,15 @@ func (c *Client) get(ctx context.Context, rawURL string) ([]*x509.Certificate, l
 
 // describeHTTPError turns a transport error into admin words, keeping the
 // sentinel for errors.Is.
-func (c *Client) describeHTTPError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
+func (c *Client) describeHTTPError(ctx context.Context, rawURL string, start time.Time, err error) error {
+	if ctx.Err() != nil {
+		return contextError(ctx, rawURL, start)
 	}
-	for _, s := range []error{ErrFetchBudget, ErrTooManyRedirects, ErrBadRedirect} {
+	var re *refusedError
+	if errors.As(err, &re) {
+		return re // without "Get URL: dial tcp ...": the URL is in front
+	}
+	for _, s := range []error{ErrFetchBudget, ErrTooManyRedirects, ErrBadRedirect, ErrRefusedAddress} {
 		if errors.Is(err, s) {
 			var ue *url.Error
 			if errors.As(err, &ue) {
@@ -515,40 +682,38 @@ func (c *Client) describeHTTPError(ctx context.Context, err error) error {
 	return err
 }
 
-// bodyPrefixLen bounds how much of an unexpected body a message shows:
-// enough for an error page's title, not a whole page on one line.
-const bodyPrefixLen = 80
-
 // describeBody explains why a 2xx answer held no certificate: an HTML page,
-// an empty body, or something else (with its first bytes).
+// an XML document, an empty body, or something else. It never quotes the
+// body, nor the decoder's account of it (block types, names): those bytes
+// come from whoever controls the URL, and a message or log line is no
+// place for them (terminal escapes, forged log lines, a page reflecting a
+// secret). The status, content type and size say enough; the decoder's
+// error stays reachable by errors.Is and errors.As.
 func describeBody(body []byte, status, ctype string, err error) error {
-	where := "status " + status + ", content-type " + ctype
+	where := "status " + printable(status, maxHeaderShown) + ", content-type " + printable(ctype, maxHeaderShown)
 	if ctype == "" {
-		where = "status " + status + ", no content-type"
+		where = "status " + printable(status, maxHeaderShown) + ", no content-type"
 	}
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 {
-		return fmt.Errorf("%w: empty body (%s)", ErrNotCertificate, where)
-	}
+	what := "neither DER, PEM nor PKCS #7 certificates"
 	switch sniffed := http.DetectContentType(trimmed); {
+	case len(trimmed) == 0:
+		what = "an empty body"
 	case strings.HasPrefix(sniffed, "text/html"):
-		return fmt.Errorf("%w: an HTML page (%s), starting %q", ErrNotCertificate, where, prefix(trimmed))
+		what = "an HTML page"
 	case strings.HasPrefix(sniffed, "text/xml"):
 		// S3-style <Error><Code>AccessDenied</Code>... from a bucket.
-		return fmt.Errorf("%w: an XML document (%s), starting %q", ErrNotCertificate, where, prefix(trimmed))
+		what = "an XML document"
 	}
-	return fmt.Errorf("%w (%s, %d bytes, starting %q): %w", ErrNotCertificate, where, len(body), prefix(trimmed), err)
+	return &bodyError{msg: fmt.Sprintf("%v: %s (%s, %d bytes)", ErrNotCertificate, what, where, len(body)), err: err}
 }
 
-// prefix returns the start of b with runs of white space folded to one
-// space, for a one-line message.
-func prefix(b []byte) string {
-	if len(b) > 4*bodyPrefixLen {
-		b = b[:4*bodyPrefixLen]
-	}
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > bodyPrefixLen {
-		s = s[:bodyPrefixLen]
-	}
-	return s
+// bodyError is describeBody's error: its own words, the decoder's error
+// underneath for errors.Is and errors.As.
+type bodyError struct {
+	msg string
+	err error
 }
+
+func (e *bodyError) Error() string   { return e.msg }
+func (e *bodyError) Unwrap() []error { return []error{ErrNotCertificate, e.err} }

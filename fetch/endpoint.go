@@ -208,6 +208,12 @@ func badAddressName(hostport string) string {
 }
 
 func endpoint(ctx context.Context, hostport string, opts DialOptions, dial dialFunc) (*Served, error) {
+	return endpointWith(ctx, hostport, opts, dial, nil)
+}
+
+// endpointWith is endpoint with a last say on the TLS configuration (the
+// probes of probe.go limit the version or send no SNI).
+func endpointWith(ctx context.Context, hostport string, opts DialOptions, dial dialFunc, tweak func(*tls.Config)) (*Served, error) {
 	host, port, why := splitHostPort(hostport, defaultPort(opts.StartTLS))
 	if why != "" {
 		return nil, fmt.Errorf("%s: %w: %s", badAddressName(hostport), ErrBadAddress, why)
@@ -271,6 +277,9 @@ func endpoint(ctx context.Context, hostport string, opts DialOptions, dial dialF
 		MinVersion:   tls.VersionTLS10,
 		MaxVersion:   tls.VersionTLS13,
 		CipherSuites: allCipherSuites(),
+	}
+	if tweak != nil {
+		tweak(cfg)
 	}
 	tc := tls.Client(rec, cfg)
 	if err := tc.HandshakeContext(hctx); err != nil {

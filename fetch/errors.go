@@ -1,10 +1,15 @@
 package fetch
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Sentinels for errors.Is. Each is wrapped with the fact that locates it
@@ -30,8 +35,14 @@ var (
 	// ErrOfflineMiss: offline and the URL is not in the cache.
 	ErrOfflineMiss = errors.New("offline: not in the cache")
 	// ErrTimeout: no answer within the configured timeout (AIA request,
-	// TCP connect or TLS handshake).
+	// TCP connect or TLS handshake). The end of the run's own deadline is
+	// a *DeadlineError instead.
 	ErrTimeout = errors.New("timed out")
+	// ErrRefusedAddress: an AIA URL (or a redirect) leads to an address
+	// the policy refuses: link-local (cloud metadata), multicast,
+	// unspecified, and with Options.PublicOnly loopback and private
+	// addresses. Nothing is sent to it. See the package documentation.
+	ErrRefusedAddress = errors.New("address refused")
 
 	// ErrLookup: the host name of an endpoint could not be resolved (no
 	// such host, DNS server failure; with ErrTimeout when it timed out).
@@ -65,21 +76,66 @@ type HTTPStatusError struct {
 }
 
 func (e *HTTPStatusError) Error() string {
+	status := printable(e.Status, maxHeaderShown)
 	if e.ContentType == "" {
-		return "status " + e.Status
+		return "status " + status
 	}
-	return fmt.Sprintf("status %s (%s)", e.Status, e.ContentType)
+	return fmt.Sprintf("status %s (%s)", status, printable(e.ContentType, maxHeaderShown))
 }
 
-// Attempt is what happened to one caIssuers URL.
+// DeadlineError is a fetch ended by the deadline of the caller's context
+// (the run's time limit), as opposed to Options.Timeout (ErrTimeout). It
+// wraps context.DeadlineExceeded for errors.Is.
+type DeadlineError struct {
+	URL string
+	// Waited is how long this fetch had waited (for a connection slot, the
+	// answer, or another caller fetching the same URL); zero when the
+	// deadline had passed before it started.
+	Waited time.Duration
+}
+
+func (e *DeadlineError) Error() string {
+	if e.Waited <= 0 {
+		return fmt.Sprintf("did not fetch %s: the run's time limit was reached", printable(e.URL, maxURLShown))
+	}
+	return fmt.Sprintf("gave up after %v waiting for %s: the run's time limit", e.Waited, printable(e.URL, maxURLShown))
+}
+
+// Unwrap returns context.DeadlineExceeded.
+func (e *DeadlineError) Unwrap() error { return context.DeadlineExceeded }
+
+// Attempt is what happened to one caIssuers URL of a certificate.
 type Attempt struct {
 	URL string
+	// Err is nil when the answer held a signer of the certificate;
+	// otherwise why not (ErrSkippedScheme for a URL not fetched,
+	// ErrNotIssuer, an *HTTPStatusError, a *DeadlineError, ...).
 	Err error
+	// FromCache: the answer came from the on-disk cache, no request sent.
+	FromCache bool
+}
+
+// String reads "URL: error", "URL: ok" or "URL: ok (cache)"; a
+// *DeadlineError names the URL itself.
+func (a Attempt) String() string {
+	var de *DeadlineError
+	u := printable(a.URL, maxURLShown)
+	switch {
+	case a.Err == nil && a.FromCache:
+		return u + ": ok (cache)"
+	case a.Err == nil:
+		return u + ": ok"
+	case errors.As(a.Err, &de) && de.URL == a.URL:
+		return a.Err.Error()
+	}
+	return u + ": " + a.Err.Error()
 }
 
 // AIAError is returned by Client.Issuers when none of a certificate's
-// caIssuers URLs yielded its issuer. It lists every URL tried, in order, with
-// its failure; errors.Is sees through to each attempt's error.
+// caIssuers URLs yielded its issuer. It lists every URL looked at, in the
+// certificate's order, with its failure; errors.Is sees through to each
+// attempt's error. Its message does not name Cert: the caller, who passed
+// the certificate to Issuers, adds it (one name per layer).
 type AIAError struct {
 	Cert     *x509.Certificate
 	Attempts []Attempt
@@ -94,14 +150,14 @@ type AIAError struct {
 
 func (e *AIAError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "no issuer of %s found via AIA", subjectName(e.Cert))
+	b.WriteString("no issuer found via AIA")
 	for i, a := range e.Attempts {
 		if i == 0 {
 			b.WriteString(": ")
 		} else {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "%s: %v", a.URL, a.Err)
+		b.WriteString(a.String())
 	}
 	if e.NotTried > 0 {
 		what := "http URLs"
@@ -125,13 +181,47 @@ func (e *AIAError) Unwrap() []error {
 }
 
 // subjectName names a certificate for messages: its subject in RFC 2253
-// form ("CN=R3,O=Let's Encrypt,C=US"), or its serial when the subject is empty.
+// form ("CN=R3,O=Let's Encrypt,C=US"), or its serial when the subject is
+// empty. A fetched certificate's subject is written by a stranger: it is
+// made printable and cut to maxNameShown characters.
 func subjectName(c *x509.Certificate) string {
 	if c == nil {
 		return "<nil>"
 	}
 	if s := c.Subject.String(); s != "" {
-		return s
+		return printable(s, maxNameShown)
 	}
 	return "serial " + c.SerialNumber.String()
+}
+
+// Bounds on outside text in messages: a status line or content type is a
+// few dozen characters, a subject rarely over a hundred, a caIssuers URL a
+// hundred or two; longer is noise (or an attack on the reader's terminal)
+// and is cut.
+const (
+	maxHeaderShown = 100
+	maxNameShown   = 256
+	maxURLShown    = 512
+)
+
+// printable returns s with every rune that is not printable (control
+// characters, terminal escapes, invalid UTF-8) written as a Go escape, cut
+// to at most max runes (then ending in "...").
+func printable(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			b.WriteString("...")
+			break
+		}
+		n++
+		if r != utf8.RuneError && unicode.IsPrint(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(r) // '\x1b'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
 }
