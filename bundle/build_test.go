@@ -72,8 +72,8 @@ func TestBuild(t *testing.T) {
 				}
 				wantAdded(t, p, r, map[string]string{"root": FromRoots})
 				wantDropped(t, p, r, nil)
-				if len(r.Rejected) != 0 || len(r.Notes) != 0 || r.LeafReason != "" {
-					t.Errorf("unexpected Rejected %v Notes %v LeafReason %q", r.Rejected, r.Notes, r.LeafReason)
+				if len(r.Rejected) != 0 || len(r.Notes) != 0 || leafText(r) != "" {
+					t.Errorf("unexpected Rejected %v Notes %v LeafReason %q", r.Rejected, r.Notes, leafText(r))
 				}
 			},
 		},
@@ -109,8 +109,8 @@ func TestBuild(t *testing.T) {
 					t.Fatalf("Dropped = %v, want two duplicates", r.Dropped)
 				}
 				for _, d := range r.Dropped {
-					if !strings.HasPrefix(d.Reason, "duplicate") {
-						t.Errorf("Dropped %s: %q, want a duplicate", p.label(d.Cert), d.Reason)
+					if !strings.HasPrefix(dropText(d), "duplicate") {
+						t.Errorf("Dropped %s: %q, want a duplicate", p.label(d.Cert), dropText(d))
 					}
 				}
 				if !r.InputInOrder {
@@ -129,8 +129,8 @@ func TestBuild(t *testing.T) {
 			check: func(t *testing.T, p *pki, r *Result, _ error) {
 				wantDropped(t, p, r, map[string]string{"other-int": "unrelated", "other-leaf-ca": "unrelated"})
 				// A CA that issues nothing is no rival to the only non-CA.
-				if r.LeafReason != "" {
-					t.Errorf("LeafReason = %q, want none: there was no choice", r.LeafReason)
+				if leafText(r) != "" {
+					t.Errorf("LeafReason = %q, want none: there was no choice", leafText(r))
 				}
 			},
 		},
@@ -145,8 +145,8 @@ func TestBuild(t *testing.T) {
 			specs: basicPKI, roots: []string{"root"}, input: []string{"root", "int"},
 			want: "int -> root",
 			check: func(t *testing.T, p *pki, r *Result, _ error) {
-				if !strings.Contains(r.LeafReason, "only CA certificates") {
-					t.Errorf("LeafReason = %q", r.LeafReason)
+				if !strings.Contains(leafText(r), "only CA certificates") {
+					t.Errorf("LeafReason = %q", leafText(r))
 				}
 			},
 		},
@@ -242,10 +242,15 @@ func TestBuild(t *testing.T) {
 			name:  "missing intermediate, Source fails: its error is kept",
 			specs: basicPKI, roots: []string{"root"}, input: []string{"leaf"},
 			source: map[string][]string{}, sourceErr: errFetch, wantCalls: 1,
-			wantErr: "missing", errHas: []string{"no issuer found for CN=leaf: intermediate CN=int missing", "fetching the issuer of CN=leaf"},
+			// Issue 7 item 5: the Source's error is kept as it is (package
+			// fetch's errors name the certificate), so the leaf is named once.
+			wantErr: "missing", errHas: []string{"no issuer found for CN=leaf: intermediate CN=int missing (GET http://x/int.cer: 404 Not Found)"},
 			check: func(t *testing.T, _ *pki, _ *Result, err error) {
 				if !errors.Is(err, errFetch) {
 					t.Errorf("errors.Is(err, errFetch) = false for %v", err)
+				}
+				if n := strings.Count(err.Error(), "CN=leaf"); n != 1 {
+					t.Errorf("error names CN=leaf %d times: %q", n, err)
 				}
 			},
 		},
@@ -348,7 +353,7 @@ func TestBuild(t *testing.T) {
 			want: "leaf -> int -> root",
 			check: func(t *testing.T, p *pki, r *Result, _ error) {
 				if len(r.Notes) != 1 || r.Notes[0].Code != NoteIntermediateExpiresBeforeLeaf || p.label(r.Notes[0].Cert) != "int" {
-					t.Errorf("Notes = %+v, want intermediate-expires-before-leaf for int", r.Notes)
+					t.Errorf("Notes = %+v, want chain-intermediate-expires-first for int", r.Notes)
 				}
 			},
 		},
@@ -463,6 +468,29 @@ func TestBuild(t *testing.T) {
 			},
 			input:   []string{"leaf", "A", "B"},
 			wantErr: "untrusted", errHas: []string{"CN=B"},
+		},
+		// Issue 7 item 4c: trust anchors that are not self-signed CAs.
+		{
+			name:  "an intermediate given as a trust anchor stays on the path",
+			specs: basicPKI, roots: []string{"int"}, input: []string{"leaf"},
+			want: "leaf -> int",
+			check: func(t *testing.T, p *pki, r *Result, _ error) {
+				wantAdded(t, p, r, map[string]string{"int": FromRoots})
+				if r.InputHadRoot || IsRoot(r.Path[1]) {
+					t.Errorf("InputHadRoot %v, IsRoot(int) %v: the anchor is no root", r.InputHadRoot, IsRoot(r.Path[1]))
+				}
+			},
+		},
+		{
+			name:  "a leaf given as a trust anchor is still the leaf",
+			specs: basicPKI, roots: []string{"leaf", "root"}, input: []string{"leaf", "int"},
+			want:  "leaf -> int -> root",
+			check: func(t *testing.T, p *pki, r *Result, _ error) { wantDropped(t, p, r, nil) },
+		},
+		{
+			name:  "a leaf given as the only trust anchor does not make the chain complete",
+			specs: basicPKI, roots: []string{"leaf"}, input: []string{"leaf", "int"},
+			wantErr: "missing", errHas: []string{"no issuer found for CN=int: intermediate CN=root missing"},
 		},
 		{
 			name:    "empty input",
@@ -587,7 +615,7 @@ func wantDropped(t *testing.T, p *pki, r *Result, want map[string]string) {
 	t.Helper()
 	got := make(map[string]string)
 	for _, d := range r.Dropped {
-		got[p.label(d.Cert)] = d.Reason
+		got[p.label(d.Cert)] = dropText(d)
 	}
 	if len(got) != len(want) {
 		t.Errorf("Dropped = %v, want %v", got, want)
@@ -605,12 +633,12 @@ func wantRejected(t *testing.T, p *pki, r *Result, path, reason string) {
 	var seen []string
 	for _, rj := range r.Rejected {
 		if p.path(rj.Path) == path {
-			if !strings.Contains(rj.Reason, reason) {
-				t.Errorf("Rejected %s: %q, want it to contain %q", path, rj.Reason, reason)
+			if !strings.Contains(rejectText(rj), reason) {
+				t.Errorf("Rejected %s: %q, want it to contain %q", path, rejectText(rj), reason)
 			}
 			return
 		}
-		seen = append(seen, p.path(rj.Path)+": "+rj.Reason)
+		seen = append(seen, p.path(rj.Path)+": "+rejectText(rj))
 	}
 	t.Errorf("path %s not rejected; Rejected: %q", path, seen)
 }

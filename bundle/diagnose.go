@@ -10,44 +10,10 @@ import (
 	"time"
 )
 
-// DefaultExpiryWarning is how long before the leaf's expiry Diagnose starts
+// DefaultExpiryWarning is how long before a certificate's expiry Diagnose starts
 // warning: Let's Encrypt sends its reminders from 20 days ahead, and most
 // CAs reissue within a day, so 30 days leaves time for a change window.
 const DefaultExpiryWarning = 30 * 24 * time.Hour
-
-// Severities of a Finding.
-const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-	SeverityInfo    = "info"
-)
-
-// Codes of a Finding: stable, for JSON output and scripts.
-const (
-	CodeOK                       = "ok"
-	CodeNoCertificates           = "no-certificates"
-	CodeMissingIntermediate      = "missing-intermediate"
-	CodeWrongOrder               = "wrong-order"
-	CodeDuplicate                = "duplicate"
-	CodeExtraCertificate         = "extra-certificate"
-	CodeRootSent                 = "root-sent"
-	CodeExpired                  = "expired"
-	CodeNotYetValid              = "not-yet-valid"
-	CodeExpiresSoon              = "expires-soon"
-	CodeNameMismatch             = "name-mismatch"
-	CodeNoServerAuth             = "no-server-auth"
-	CodeNoClientAuth             = "no-client-auth"
-	CodeNoLeaf                   = "no-leaf"
-	CodeSelfSignedLeaf           = "self-signed-leaf"
-	CodeUntrustedRoot            = "untrusted-root"
-	CodeSHA1Signature            = "sha1-signature"
-	CodeIntermediateExpiresFirst = "intermediate-expires-before-leaf"
-	// CodeWrongIntermediate: a served certificate carries the name of the
-	// issuer of the leaf (or of an intermediate) but its key did not sign
-	// it: a renewed intermediate, a sibling CA with the same name, or a
-	// damaged copy.
-	CodeWrongIntermediate = "wrong-intermediate"
-)
 
 // maxDiagnoseSignatureChecks bounds the signature checks Diagnose makes to
 // tell a wrong intermediate from the right one: a served chain holds a
@@ -61,17 +27,27 @@ const maxDiagnoseSignatureChecks = 256
 // first certificate as the leaf, and cannot name missing or extra
 // certificates; it still follows the served certificates that sign, from
 // the leaf up, and reports a served certificate that has the next issuer's
-// name but did not sign (CodeWrongIntermediate). Findings come errors first, then warnings, then
-// information; with no error or warning the list ends with one "ok".
+// name but did not sign (IDChainWrongIntermediate). Findings come errors
+// first, then warnings, then information; with no error or warning the
+// list ends with one "ok".
+//
+// The top of r.Path is a root, left out of what a server sends, only when
+// IsRoot says so: a trust anchor that is not a self-signed CA is an
+// intermediate clients must be sent (IDChainIncomplete when it is
+// not), as Build keeps it in the bundle.
 func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Finding {
-	d := &diag{at: opts.At, warn: opts.ExpiryWarning}
+	d := &diag{at: opts.At, warn: opts.ExpiryWarning, roots: opts.Roots}
 	if d.warn <= 0 {
 		d.warn = DefaultExpiryWarning
 	}
 	served = slices.DeleteFunc(slices.Clone(served), func(c *x509.Certificate) bool { return c == nil })
 	if len(served) == 0 && (r == nil || r.Leaf == nil) {
-		d.add(CodeNoCertificates, SeverityError, nil, "no certificates were served", "configure the server with the leaf certificate followed by its intermediates")
+		d.add(IDNoCertificates, SeverityError, nil, "no certificates were served", "configure the server with the leaf certificate followed by its intermediates")
 		return d.list
+	}
+	sums := make([][32]byte, len(served))
+	for i, c := range served {
+		sums[i] = sha256.Sum256(c.Raw)
 	}
 
 	var leaf *x509.Certificate
@@ -85,24 +61,31 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		path = []*x509.Certificate{leaf}
 	}
 	top := path[len(path)-1]
-	topIsRoot := (r != nil && r.Trusted) || IsSelfSigned(top)
-	inters := path[1:]
-	if topIsRoot && len(path) > 1 {
-		inters = path[1 : len(path)-1]
-	}
+	topSelf := IsSelfSigned(top)
+	topIsRoot := len(path) > 1 && topSelf && top.IsCA // IsRoot
+	inters := intermediatesOf(path, topIsRoot)
 	onPath := make(map[[32]byte]int)
 	for i, c := range path {
 		onPath[sha256.Sum256(c.Raw)] = i
 	}
-	wrong := wrongIssuers(served, path, topIsRoot, r != nil, onPath)
+	children := path // the certificates whose issuer matters
+	if (r != nil && r.Trusted) || topSelf {
+		children = path[:len(path)-1]
+	}
+	if r == nil {
+		children = nil
+	}
+	wrong := wrongIssuers(served, sums, leaf, path, children, onPath)
 
 	// Served certificates: duplicates, extras, the root, the order.
 	seen := make(map[[32]byte]bool)
+	var dropped map[[32]byte]Dropped
 	var order []int // path positions of served certificates, in served order
-	for _, c := range served {
-		sum := sha256.Sum256(c.Raw)
+	var orderAt []int
+	for i, c := range served {
+		sum := sums[i]
 		if seen[sum] {
-			d.add(CodeDuplicate, SeverityWarning, c, fmt.Sprintf("%s is sent more than once", Name(c)), "remove the extra copy from the chain file")
+			d.add(IDChainDuplicate, SeverityWarning, c, fmt.Sprintf("%s is sent more than once", Name(c)), "remove the extra copy from the chain file")
 			continue
 		}
 		seen[sum] = true
@@ -110,42 +93,41 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		if !ok {
 			switch child := wrong[sum]; {
 			case child != nil:
-				d.add(CodeWrongIntermediate, SeverityError, c, fmt.Sprintf("%s is sent as the issuer of %s (it has that name) but did not sign it: it is another CA with the same name (a renewed or sibling intermediate with another key, or a damaged copy)", Name(c), Name(child)),
+				d.add(IDChainWrongIntermediate, SeverityError, c, fmt.Sprintf("%s is sent as the issuer of %s (it has that name) but did not sign it: it is another CA with the same name (a renewed or sibling intermediate with another key, or a damaged copy)", Name(c), Name(child)),
 					"replace it with the intermediate that issued "+Name(child)+": chainfix build fetches or picks the right one")
 			case r != nil:
-				d.extra(c, r)
+				if dropped == nil {
+					dropped = droppedBySum(r)
+				}
+				d.extra(c, r, dropped[sum], topSelf)
 			}
 			continue
 		}
-		order = append(order, pos)
-		if pos == len(path)-1 && pos > 0 && topIsRoot {
-			d.add(CodeRootSent, SeverityInfo, c, fmt.Sprintf("the root %s is sent; clients use their own copy, so it is unneeded (harmless, a few more bytes per handshake)", Name(c)), "leave the root out of the served chain")
+		order, orderAt = append(order, pos), append(orderAt, i)
+		if pos == len(path)-1 && topIsRoot {
+			d.add(IDChainRootIncluded, SeverityInfo, c, fmt.Sprintf("the root %s is sent; clients use their own copy, so it is unneeded (harmless, a few more bytes per handshake)", Name(c)), "leave the root out of the served chain")
 		}
 	}
 	if r != nil {
-		var missing []string
 		for _, c := range inters {
 			if !seen[sha256.Sum256(c.Raw)] {
-				missing = append(missing, Name(c))
-				d.add(CodeMissingIntermediate, SeverityError, c, fmt.Sprintf("the intermediate %s is not sent; clients that do not already have it (most phones, curl, Java, Go, Python) fail with an unknown-issuer error", Name(c)), "send it after the leaf: use the chain chainfix build writes")
+				d.add(IDChainIncomplete, SeverityError, c, fmt.Sprintf("the intermediate %s is not sent; clients that do not already have it (most phones, curl, Java, Go, Python) fail with an unknown-issuer error%s", Name(c), foundWhere(r, c)), "send it after the leaf: use the chain chainfix build writes")
 			}
 		}
-		// An error, not a warning: RFC 8446 lets TLS 1.3 clients tolerate
-		// disorder, but appliances (Citrix ADC) and TLS 1.2 stacks reject it.
-		if len(served) > 0 && (!bytes.Equal(served[0].Raw, leaf.Raw) || !slices.IsSorted(order)) {
-			d.add(CodeWrongOrder, SeverityError, nil, fmt.Sprintf("the chain is out of order (first sent: %s); TLS expects the leaf first, then each certificate's issuer", Name(served[0])), "send "+pathOrder(path, topIsRoot)+": chainfix build writes them in this order")
+		if len(served) > 0 {
+			d.order(served, leaf, path, order, orderAt, topIsRoot)
 		}
-		if !r.Trusted && len(path) > 0 {
+		if !r.Trusted {
 			switch {
-			case IsSelfSigned(top) && len(path) > 1:
-				d.add(CodeUntrustedRoot, SeverityError, top, fmt.Sprintf("the chain ends at %s, a private or unknown root that clients do not trust", Name(top)), "if it is your own CA, install it on the clients and pass it with --roots; otherwise get a certificate from a publicly trusted CA")
-			case !IsSelfSigned(top):
+			case topSelf && len(path) > 1:
+				d.add(IDChainUntrustedRoot, SeverityError, top, fmt.Sprintf("the chain ends at %s, a private or unknown root that clients do not trust", Name(top)), "if it is your own CA, install it on the clients and pass it with --roots; otherwise get a certificate from a publicly trusted CA")
+			case !topSelf:
 				issuer := Name(&x509.Certificate{Subject: top.Issuer})
 				why := "could not be found"
 				if len(top.IssuingCertificateURL) == 0 {
 					why += " (the certificate names no AIA URL to fetch it from)"
 				}
-				d.add(CodeMissingIntermediate, SeverityError, top, fmt.Sprintf("the issuer of %s, %s, is not sent and %s, so the chain cannot be completed", Name(top), issuer, why),
+				d.add(IDChainIncomplete, SeverityError, top, fmt.Sprintf("the issuer of %s, %s, is not sent and %s, so the chain cannot be completed", Name(top), issuer, why),
 					"get "+issuer+" from your CA and send it after "+Name(top)+" (chainfix build --pool FILE adds it; a private CA's root goes in --roots)")
 			}
 		}
@@ -168,64 +150,81 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		case i == len(path)-1 && topIsRoot:
 			what, fix = "the root "+Name(c), "get a certificate that chains to a current root"
 		}
-		switch {
-		case d.at.IsZero():
-		case d.at.After(c.NotAfter):
-			d.add(CodeExpired, SeverityError, c, fmt.Sprintf("%s expired %s", what, day(c.NotAfter)), fix)
-		case d.at.Before(c.NotBefore):
-			d.add(CodeNotYetValid, SeverityError, c, fmt.Sprintf("%s is not valid before %s", what, day(c.NotBefore)), "wait until then, or check the server's and the clients' clocks")
+		if d.at.IsZero() {
+			continue
 		}
-	}
-	if !d.at.IsZero() && !d.at.After(leaf.NotAfter) && leaf.NotAfter.Sub(d.at) < d.warn {
-		days := int(leaf.NotAfter.Sub(d.at).Hours() / 24)
-		d.add(CodeExpiresSoon, SeverityWarning, leaf, fmt.Sprintf("the leaf %s expires %s, in %d days", Name(leaf), day(leaf.NotAfter), days), "renew it now")
-	}
-	if opts.Host != "" {
-		if err := leaf.VerifyHostname(opts.Host); err != nil {
-			names := strings.Join(append(slices.Clone(leaf.DNSNames), ipStrings(leaf)...), ", ")
-			msg := fmt.Sprintf("the leaf %s is not valid for %s; its names are: %s", Name(leaf), opts.Host, names)
-			if names == "" {
-				msg = fmt.Sprintf("the leaf %s is not valid for %s: it has no Subject Alternative Names, and clients ignore the CN", Name(leaf), opts.Host)
-			}
-			d.add(CodeNameMismatch, SeverityError, leaf, msg, "get a certificate whose Subject Alternative Names include "+opts.Host)
-		}
-	}
-	usages := opts.KeyUsages
-	if len(usages) == 0 {
-		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-	}
-	if leaf.IsCA && len(served) > 0 && bytes.Equal(served[0].Raw, leaf.Raw) {
-		d.add(CodeNoLeaf, SeverityError, leaf, fmt.Sprintf("there is no server certificate: %s is a CA certificate", Name(leaf)), "put the server's own certificate (the leaf) first, followed by its intermediates")
-	} else if !hasUsage(leaf, usages) {
-		switch {
-		case slices.Contains(usages, x509.ExtKeyUsageClientAuth):
-			d.add(CodeNoClientAuth, SeverityError, leaf, fmt.Sprintf("the leaf %s lacks Client Authentication (1.3.6.1.5.5.7.3.2) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf)), "get a certificate issued for TLS client authentication")
+		switch ValidityAt(c, d.at) {
+		case Expired:
+			d.add(IDCertExpired, SeverityError, c, fmt.Sprintf("%s expired %s", what, day(c.NotAfter)), fix)
+		case NotYetValid:
+			d.add(IDCertNotYetValid, SeverityError, c, fmt.Sprintf("%s is not valid before %s", what, day(c.NotBefore)), "wait until then, or check the server's and the clients' clocks")
 		default:
-			msg := fmt.Sprintf("the leaf %s lacks Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf))
-			if slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageNetscapeServerGatedCrypto) || slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageMicrosoftServerGatedCrypto) {
-				msg += "; the old Server Gated Crypto usages no longer count as server authentication"
+			if left := c.NotAfter.Sub(d.at); left < d.warn {
+				d.soon = append(d.soon, expiring{c, what, int(left.Hours() / 24)})
 			}
-			d.add(CodeNoServerAuth, SeverityError, leaf, msg, "get a certificate issued for TLS server authentication")
 		}
 	}
-	if IsSelfSigned(leaf) {
+	for _, e := range d.soon {
+		fix := "renew it now"
+		if e.c != leaf {
+			fix = "install the CA's newer certificate in its place (or renew the leaf under a newer intermediate) before then"
+		}
+		d.add(IDCertExpiringSoon, SeverityWarning, e.c, fmt.Sprintf("%s expires %s, in %d days", e.what, day(e.c.NotAfter), e.days), fix)
+	}
+	for _, name := range hostNames(opts) {
+		if err := leaf.VerifyHostname(name); err == nil {
+			continue
+		}
+		if cnOnly(leaf, name) {
+			d.add(IDNameCNOnly, SeverityError, leaf, fmt.Sprintf("the leaf %s names %s only in its subject CN and has no Subject Alternative Names: current clients ignore the CN (Chrome since 58, Go since 1.15, iOS since 13)", Name(leaf), name),
+				"reissue it with "+name+" as a Subject Alternative Name (DNS, or IP for an address)")
+			continue
+		}
+		names := strings.Join(append(slices.Clone(leaf.DNSNames), ipStrings(leaf)...), ", ")
+		msg := fmt.Sprintf("the leaf %s is not valid for %s; its names are: %s", Name(leaf), name, names)
+		if names == "" {
+			msg = fmt.Sprintf("the leaf %s is not valid for %s: it has no Subject Alternative Names, and clients ignore the CN", Name(leaf), name)
+		}
+		d.add(IDNameMismatch, SeverityError, leaf, msg, "get a certificate whose Subject Alternative Names include "+name)
+	}
+	d.usage(leaf, served, path, opts.KeyUsages)
+	if r != nil {
+		if c, child := issuerNotCA(path); c != nil {
+			d.add(IDIntermediateNotCA, SeverityError, c, fmt.Sprintf("%s is used as the issuer of %s but is not a CA certificate (no basicConstraints cA:TRUE): clients refuse the chain", Name(c), Name(child)),
+				"get the CA's real intermediate certificate; a certificate without the CA flag cannot issue others")
+		} else if c, below := pathLenExceeded(path); c != nil {
+			d.add(IDIntermediateNotCA, SeverityError, c, fmt.Sprintf("%s allows %d intermediate(s) below it (pathLenConstraint) and this chain has %d: clients refuse it", Name(c), c.MaxPathLen, below),
+				"get a chain from the CA that respects the constraint (a shorter path, or another intermediate)")
+		}
+	}
+	leafSelf := leaf == top && topSelf || leaf != top && IsSelfSigned(leaf)
+	if leafSelf {
 		sev := SeverityError
 		if r != nil && r.Trusted {
 			sev = SeverityWarning
 		}
-		d.add(CodeSelfSignedLeaf, sev, leaf, fmt.Sprintf("the leaf %s is self-signed: only clients that have it installed will trust it", Name(leaf)), "get a certificate from a public CA or your internal CA, and serve it with its intermediates")
+		d.add(IDLeafSelfSigned, sev, leaf, fmt.Sprintf("the leaf %s is self-signed: only clients that have it installed will trust it", Name(leaf)), "get a certificate from a public CA or your internal CA, and serve it with its intermediates")
 	}
-	for i, c := range dated {
-		if (r != nil && i == len(path)-1 && topIsRoot) || (r == nil && IsSelfSigned(c)) {
-			continue // nobody checks a root's own signature
-		}
+	signed := signedBy(path, topSelf)
+	if r == nil {
+		signed = slices.DeleteFunc(slices.Clone(dated), IsSelfSigned)
+	}
+	for _, c := range signed {
 		if h := weakHash(c); h != "" {
-			d.add(CodeSHA1Signature, SeverityError, c, fmt.Sprintf("%s is signed with %s, which current browsers and crypto/x509 refuse", Name(c), h), "get a SHA-256 reissue of it from its CA")
+			d.add(IDWeakSignature, SeverityError, c, fmt.Sprintf("%s is signed with %s, which current browsers and crypto/x509 refuse", Name(c), h), "get a SHA-256 reissue of it from its CA")
+		}
+	}
+	for _, c := range dated {
+		switch sev, what := weakKey(c); sev {
+		case SeverityError:
+			d.add(IDWeakKey, sev, c, fmt.Sprintf("%s has %s", Name(c), what), "reissue it with a 2048-bit (or larger) RSA key or an ECDSA P-256 key")
+		case SeverityWarning:
+			d.add(IDWeakKey, sev, c, fmt.Sprintf("%s has %s", Name(c), what), "for the widest support, use an RSA 2048-bit or ECDSA P-256/P-384 key")
 		}
 	}
 	for _, c := range inters {
-		if c.NotAfter.Before(leaf.NotAfter) && !d.at.After(c.NotAfter) {
-			d.add(CodeIntermediateExpiresFirst, SeverityWarning, c, fmt.Sprintf("the intermediate %s expires %s, before the leaf (%s): the chain breaks then", Name(c), day(c.NotAfter), day(leaf.NotAfter)), "before then, install the CA's newer intermediate or renew the leaf under it")
+		if expiresBeforeLeaf(c, leaf) && ValidityAt(c, d.at) != Expired {
+			d.add(IDChainIntermediateExpiresFirst, SeverityWarning, c, fmt.Sprintf("the intermediate %s expires %s, before the leaf (%s): the chain breaks then", Name(c), day(c.NotAfter), day(leaf.NotAfter)), "before then, install the CA's newer intermediate or renew the leaf under it")
 		}
 	}
 
@@ -235,122 +234,110 @@ func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Fin
 		if r == nil {
 			msg = "no problem found in the served certificates themselves (no chain was built, so completeness was not checked)"
 		}
-		d.add(CodeOK, SeverityInfo, leaf, msg, "")
+		d.add(IDOK, SeverityInfo, leaf, msg, "")
 	}
 	return d.list
 }
 
+// usage judges the leaf: a CA certificate sent as the leaf (a plain
+// self-signed CA certificate alone, what openssl req -x509 makes, is a
+// self-signed leaf instead), or one without the wanted extended key usage.
+func (d *diag) usage(leaf *x509.Certificate, served, path []*x509.Certificate, usages []x509.ExtKeyUsage) {
+	if len(usages) == 0 {
+		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
+	alone := len(path) == 1 && IsSelfSigned(leaf)
+	// A CA certificate with a name a server answers to (a SAN) is a server
+	// certificate made as a CA (ca-as-leaf below); without one, the input
+	// holds no leaf at all.
+	if leaf.IsCA && !alone && !hasSANs(leaf) && len(served) > 0 && bytes.Equal(served[0].Raw, leaf.Raw) {
+		d.add(IDChainNoLeaf, SeverityError, leaf, fmt.Sprintf("there is no server certificate: %s is a CA certificate", Name(leaf)), "put the server's own certificate (the leaf) first, followed by its intermediates")
+		return
+	}
+	if caAsLeaf(leaf) && !alone && !IsSelfSigned(leaf) {
+		d.add(IDCAAsLeaf, SeverityWarning, leaf, fmt.Sprintf("the leaf %s says it is a CA (basicConstraints cA:TRUE or keyCertSign): some clients (Java, Windows, NSS) refuse a CA certificate as a server certificate", Name(leaf)),
+			"reissue it as an end-entity certificate (cA:FALSE, no keyCertSign)")
+	}
+	// A CA certificate's Key Usage is a CA's: it is reported as a CA
+	// (ca-as-leaf, leaf-self-signed), once.
+	if lacks := keyUsageLacks(leaf); len(lacks) > 0 && !caAsLeaf(leaf) {
+		d.add(IDKUMismatch, SeverityWarning, leaf, fmt.Sprintf("the leaf %s has a Key Usage without %s, which its key type needs for TLS: strict clients (Windows SChannel, Java, OpenSSL for the affected key exchange) refuse the handshake", Name(leaf), strings.Join(lacks, " and ")),
+			"reissue it with Key Usage digitalSignature (and keyEncipherment for an RSA key)")
+	}
+	if hasUsage(leaf, usages) {
+		return
+	}
+	if onlySGC(leaf) && slices.Contains(usages, x509.ExtKeyUsageServerAuth) {
+		// Citrix CTX101990 ("The server certificate received is not
+		// trusted (SSL Error 61)"): certificates whose EKU holds only the
+		// two SGC OIDs violate RFC 3280 section 4.2.1.13 and are rejected
+		// by the ICA client; Microsoft's "Certificate and trust return
+		// values" (winerror.h) lists CERT_E_WRONG_USAGE 0x800B0110, "the
+		// certificate is not valid for the requested usage".
+		d.add(IDEKUSGCOnly, SeverityError, leaf, fmt.Sprintf("the leaf %s has only the old Server Gated Crypto usages (%s) in its extended key usage, no Server Authentication (1.3.6.1.5.5.7.3.1): Citrix clients report this as \"SSL Error 61\" (the server certificate received is not trusted) and Windows as 0x800b0110 (CERT_E_WRONG_USAGE)", Name(leaf), ekuList(leaf)),
+			"reissue the certificate with Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage")
+		return
+	}
+	if slices.Contains(usages, x509.ExtKeyUsageClientAuth) {
+		d.add(IDEKUNoClientAuth, SeverityError, leaf, fmt.Sprintf("the leaf %s lacks Client Authentication (1.3.6.1.5.5.7.3.2) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf)), "get a certificate issued for TLS client authentication")
+		return
+	}
+	msg := fmt.Sprintf("the leaf %s lacks Server Authentication (1.3.6.1.5.5.7.3.1) in its extended key usage; it has only %s", Name(leaf), ekuList(leaf))
+	if slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageNetscapeServerGatedCrypto) || slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageMicrosoftServerGatedCrypto) {
+		msg += "; the old Server Gated Crypto usages no longer count as server authentication"
+	}
+	d.add(IDEKUNoServerAuth, SeverityError, leaf, msg, "get a certificate issued for TLS server authentication")
+}
+
 type diag struct {
-	at   time.Time
-	warn time.Duration
-	list []Finding
+	at    time.Time
+	warn  time.Duration
+	roots []*x509.Certificate
+	list  []Finding
+	soon  []expiring
+}
+
+// expiring is a certificate that expires within the warning window.
+type expiring struct {
+	c    *x509.Certificate
+	what string
+	days int
+}
+
+// hostNames are the names clients use: opts.Host and opts.Names, each once.
+func hostNames(opts DiagnoseOptions) []string {
+	var names []string
+	for _, n := range append([]string{opts.Host}, opts.Names...) {
+		n = strings.Trim(n, "[]")
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// foundWhere says where Build found intermediate c, which was not sent, so
+// the admin knows chainfix build can supply it.
+func foundWhere(r *Result, c *x509.Certificate) string {
+	for _, a := range r.Added {
+		if a.Cert.Equal(c) {
+			switch a.From {
+			case FromFetched:
+				return "; chainfix build fetched it through AIA"
+			case FromPool:
+				return "; chainfix build found it in --pool"
+			case FromRoots:
+				return "; chainfix build found it among the trusted certificates"
+			}
+		}
+	}
+	return ""
 }
 
 func (d *diag) add(code, sev string, c *x509.Certificate, msg, fix string) {
-	f := Finding{Code: code, Severity: sev, Cert: c, Message: msg, Fix: fix}
-	if c != nil {
-		f.Subject = Name(c)
-	}
+	f := Finding{ID: code, Severity: sev, Message: msg, Fix: fix}
+	f.About(c)
 	d.list = append(d.list, f)
-}
-
-// wrongIssuers finds the served certificates that are not on the path and
-// carry the issuer name of a certificate below the root on it (the leaf or
-// an intermediate) without having signed it; it maps each one's SHA-256 to
-// that certificate. With withResult false the path is only the leaf: the
-// chain is followed through the served certificates that sign, from the
-// leaf up, and stops at the first certificate whose issuer's name only
-// non-signers carry.
-func wrongIssuers(served, path []*x509.Certificate, topIsRoot, withResult bool, onPath map[[32]byte]int) map[[32]byte]*x509.Certificate {
-	wrong := make(map[[32]byte]*x509.Certificate)
-	checks := 0
-	verdict := func(parent, child *x509.Certificate) sigState {
-		if checks >= maxDiagnoseSignatureChecks {
-			return sigUnknown
-		}
-		checks++
-		return signatureVerdict(parent, child)
-	}
-	// judge sorts the served certificates named as child's issuer into a
-	// signer (the first found) and the proven non-signers.
-	judge := func(child *x509.Certificate) (signer *x509.Certificate, bad [][32]byte) {
-		for _, s := range served {
-			sum := sha256.Sum256(s.Raw)
-			if _, on := onPath[sum]; (on && withResult) || s == child || !namesIssuerOf(s, child) {
-				continue
-			}
-			switch verdict(s, child) {
-			case sigValid:
-				if signer == nil {
-					signer = s
-				}
-			case sigInvalid:
-				bad = append(bad, sum)
-			}
-		}
-		return signer, bad
-	}
-	mark := func(child *x509.Certificate, bad [][32]byte) {
-		for _, sum := range bad {
-			if wrong[sum] == nil {
-				wrong[sum] = child
-			}
-		}
-	}
-	if withResult {
-		children := path
-		if topIsRoot && len(path) > 1 {
-			children = path[:len(path)-1]
-		}
-		for _, c := range children {
-			_, bad := judge(c)
-			mark(c, bad)
-		}
-		return wrong
-	}
-	c := path[0]
-	for range MaxChainLength {
-		if IsSelfSigned(c) {
-			break
-		}
-		signer, bad := judge(c)
-		if signer == nil {
-			mark(c, bad)
-			break
-		}
-		c = signer
-	}
-	return wrong
-}
-
-// namesIssuerOf: s carries the name of c's issuer, byte for byte, or up to
-// string encoding with its SKI equal to c's AKI (the builder's linking rule).
-func namesIssuerOf(s, c *x509.Certificate) bool {
-	if bytes.Equal(s.RawSubject, c.RawIssuer) {
-		return true
-	}
-	return len(c.AuthorityKeyId) > 0 && bytes.Equal(s.SubjectKeyId, c.AuthorityKeyId) && s.Subject.String() == c.Issuer.String()
-}
-
-// extra reports a served certificate that is not on the path.
-func (d *diag) extra(c *x509.Certificate, r *Result) {
-	msg := fmt.Sprintf("%s is sent but is not part of the chain", Name(c))
-	if top := r.Path[len(r.Path)-1]; IsSelfSigned(c) && !IsSelfSigned(top) && !r.Trusted {
-		// Most likely the chain's own root, out of reach because an
-		// intermediate is missing (reported on its own).
-		d.add(CodeExtraCertificate, SeverityWarning, c, fmt.Sprintf("the root %s is sent, but the chain does not reach it: the intermediate between is missing; servers need not send the root", Name(c)), "send the missing intermediate and leave the root out")
-		return
-	}
-	for _, dr := range r.Dropped {
-		if bytes.Equal(dr.Cert.Raw, c.Raw) {
-			msg = fmt.Sprintf("%s is sent but is not part of the chain: %s", Name(c), dr.Reason)
-			break
-		}
-	}
-	if d.at.After(c.NotAfter) && !strings.Contains(msg, "expired") {
-		msg += fmt.Sprintf(" (it expired %s)", day(c.NotAfter))
-	}
-	d.add(CodeExtraCertificate, SeverityWarning, c, msg, "remove it from the served chain")
 }
 
 func sevRank(s string) int {
@@ -361,36 +348,4 @@ func sevRank(s string) int {
 		return 1
 	}
 	return 2
-}
-
-func pathOrder(path []*x509.Certificate, topIsRoot bool) string {
-	var names []string
-	for i, c := range path {
-		if i == len(path)-1 && topIsRoot && i > 0 {
-			break
-		}
-		names = append(names, Name(c))
-	}
-	return strings.Join(names, ", then ")
-}
-
-func ipStrings(c *x509.Certificate) []string {
-	var s []string
-	for _, ip := range c.IPAddresses {
-		s = append(s, ip.String())
-	}
-	return s
-}
-
-func uniq(certs []*x509.Certificate) []*x509.Certificate {
-	seen := make(map[[32]byte]bool)
-	var out []*x509.Certificate
-	for _, c := range certs {
-		sum := sha256.Sum256(c.Raw)
-		if !seen[sum] {
-			seen[sum] = true
-			out = append(out, c)
-		}
-	}
-	return out
 }

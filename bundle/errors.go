@@ -129,17 +129,23 @@ type InvalidError struct {
 	Cause error
 }
 
-// Error names the leaf and says why crypto/x509 refuses its chain.
+// Error says why crypto/x509 refuses the chain, naming the leaf unless
+// the reason is about the leaf itself (which it names):
+//
+//	invalid chain for CN=www: CN=Int is signed with SHA-1, ...
+//	invalid chain: CN=www expired 2021-09-30 (checked at 2026-06-01)
 func (e *InvalidError) Error() string {
-	leaf := "<none>"
-	if len(e.Path) > 0 {
-		leaf = Name(e.Path[0])
-	}
 	reason := e.Reason
 	if reason == "" && e.Err != nil {
 		reason = e.Err.Error()
 	}
-	return withCause("invalid chain for "+leaf+": "+reason, e.Cause)
+	switch {
+	case len(e.Path) == 0:
+		return withCause("invalid chain: "+reason, e.Cause)
+	case e.Cert != nil && e.Reason != "" && e.Cert.Equal(e.Path[0]):
+		return withCause("invalid chain: "+reason, e.Cause)
+	}
+	return withCause("invalid chain for "+Name(e.Path[0])+": "+reason, e.Cause)
 }
 
 // Unwrap returns Err and Cause, for errors.Is/As on either.

@@ -1,10 +1,13 @@
 package bundle
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"strings"
 	"testing"
+
+	"chainfix/internal/testpki"
 )
 
 // The CLI matches the prefix "no issuer found for <child>: intermediate
@@ -37,4 +40,43 @@ func TestMissingIssuerErrorMessage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Issue 7 item 5: an error names each certificate once.
+func TestErrorsNameEachCertificateOnce(t *testing.T) {
+	t.Run("invalid: the leaf at fault", func(t *testing.T) {
+		p := newPKI(t, []spec{
+			{label: "root", key: 1},
+			{label: "int", issuer: "root", key: 2},
+			{label: "leaf", issuer: "int", leaf: true, muts: []mut{expired}},
+		})
+		_, err := Build(context.Background(), p.get(t, "leaf", "int"), Options{Roots: p.get(t, "root"), At: testpki.Epoch})
+		const want = "invalid chain: CN=leaf expired 2021-09-30 (checked at 2026-06-01)"
+		if err == nil || err.Error() != want {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	})
+	t.Run("invalid: an intermediate at fault", func(t *testing.T) {
+		p := newPKI(t, []spec{
+			{label: "root", key: 1},
+			{label: "int", issuer: "root", key: 2, muts: []mut{expired}},
+			{label: "leaf", issuer: "int", leaf: true},
+		})
+		_, err := Build(context.Background(), p.get(t, "leaf", "int"), Options{Roots: p.get(t, "root"), At: testpki.Epoch})
+		const want = "invalid chain for CN=leaf: CN=int expired 2021-09-30 (checked at 2026-06-01)"
+		if err == nil || err.Error() != want {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	})
+	t.Run("missing issuer with a Source error that names the certificate", func(t *testing.T) {
+		p := newPKI(t, basicPKI)
+		src := sourceFunc(func(_ context.Context, c *x509.Certificate) ([]*x509.Certificate, error) {
+			return nil, errors.New("no issuer of " + c.Subject.String() + " found via AIA: http://x/int.cer: status 404 Not Found")
+		})
+		_, err := Build(context.Background(), p.get(t, "leaf"), Options{Roots: p.get(t, "root"), At: testpki.Epoch, Source: src})
+		const want = "no issuer found for CN=leaf: intermediate CN=int missing (no issuer of CN=leaf found via AIA: http://x/int.cer: status 404 Not Found)"
+		if err == nil || err.Error() != want {
+			t.Errorf("err = %v\nwant %q", err, want)
+		}
+	})
 }

@@ -14,25 +14,21 @@ import (
 // looking for a missing intermediate that is not missing.
 func explain(path []*x509.Certificate, err error, at time.Time, usages []x509.ExtKeyUsage) (string, *x509.Certificate) {
 	for _, c := range path {
-		if at.After(c.NotAfter) {
+		switch ValidityAt(c, at) {
+		case Expired:
 			return fmt.Sprintf("%s expired %s (checked at %s)", Name(c), day(c.NotAfter), day(at)), c
-		}
-		if at.Before(c.NotBefore) {
+		case NotYetValid:
 			return fmt.Sprintf("%s is not valid before %s (checked at %s)", Name(c), day(c.NotBefore), day(at)), c
 		}
 	}
-	// Every signature on the path except the top's own is checked.
-	for i := 0; i+1 < len(path); i++ {
-		c := path[i]
+	// Verify checks every signature on the path but the anchor's own.
+	for _, c := range signedBy(path, true) {
 		if h := weakHash(c); h != "" {
 			return fmt.Sprintf("%s is signed with %s, which crypto/x509 (like current browsers) cannot verify; get a SHA-256 reissue", Name(c), h), c
 		}
 	}
-	for i := 1; i+1 < len(path); i++ {
-		c := path[i]
-		if !c.BasicConstraintsValid || !c.IsCA {
-			return fmt.Sprintf("%s is not a CA certificate (basicConstraints without cA), so clients refuse it as the issuer of %s", Name(c), Name(path[i-1])), c
-		}
+	if c, child := issuerNotCA(path[:len(path)-1]); c != nil {
+		return fmt.Sprintf("%s is not a CA certificate (basicConstraints without cA), so clients refuse it as the issuer of %s", Name(c), Name(child)), c
 	}
 	for i := 0; i+1 < len(path); i++ {
 		if !bytes.Equal(path[i].RawIssuer, path[i+1].RawSubject) {

@@ -38,7 +38,7 @@ func TestBuildLeafChoice(t *testing.T) {
 		input   []string
 		at      time.Time // zero: testpki.Epoch
 		want    string    // the leaf's label
-		reason  string    // Result.LeafReason, exactly
+		reason  string    // the leaf choice in words (report.LeafReason), exactly
 		dropped map[string]string
 	}{
 		{
@@ -123,22 +123,22 @@ func TestBuildLeafChoice(t *testing.T) {
 				t.Fatalf("Build: %v", err)
 			}
 			if got := p.label(r.Leaf); got != tt.want {
-				t.Errorf("leaf = %s, want %s (LeafReason %q)", got, tt.want, r.LeafReason)
+				t.Errorf("leaf = %s, want %s (LeafReason %q)", got, tt.want, leafText(r))
 			}
-			if r.LeafReason != tt.reason {
-				t.Errorf("LeafReason =\n  %q\nwant\n  %q", r.LeafReason, tt.reason)
+			if leafText(r) != tt.reason {
+				t.Errorf("LeafReason =\n  %q\nwant\n  %q", leafText(r), tt.reason)
 			}
-			caOnly := strings.HasPrefix(r.LeafReason, "the input holds only CA")
-			if !caOnly && (strings.Contains(r.LeafReason, "other-root") || strings.Contains(r.LeafReason, "other-int")) {
-				t.Errorf("LeafReason %q lists a CA while a non-CA candidate exists", r.LeafReason)
+			caOnly := strings.HasPrefix(leafText(r), "the input holds only CA")
+			if !caOnly && (strings.Contains(leafText(r), "other-root") || strings.Contains(leafText(r), "other-int")) {
+				t.Errorf("LeafReason %q lists a CA while a non-CA candidate exists", leafText(r))
 			}
 			for label, want := range tt.dropped {
 				found := false
 				for _, d := range r.Dropped {
 					if p.label(d.Cert) == label {
 						found = true
-						if !strings.Contains(d.Reason, want) {
-							t.Errorf("Dropped %s: %q, want it to contain %q", label, d.Reason, want)
+						if !strings.Contains(dropText(d), want) {
+							t.Errorf("Dropped %s: %q, want it to contain %q", label, dropText(d), want)
 						}
 					}
 				}

@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
@@ -102,32 +101,12 @@ func hasUsage(c *x509.Certificate, want []x509.ExtKeyUsage) bool {
 	return false
 }
 
-// weakHash names the broken hash c is signed with ("SHA-1", "MD5"), or "".
-func weakHash(c *x509.Certificate) string {
-	switch c.SignatureAlgorithm {
-	case x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
-		return "SHA-1"
-	case x509.MD5WithRSA, x509.MD2WithRSA:
-		return "MD5"
-	}
-	return ""
-}
-
-// IsSelfSigned reports whether c is self-signed: its subject equals its
-// issuer byte for byte and its own key verifies its signature. A real root
-// is self-signed; an intermediate, or a self-issued certificate signed by
-// another key of the same CA (a key rollover), is not.
-//
-// It uses Certificate.CheckSignature, which accepts SHA-1, rather than
-// CheckSignatureFrom, which refuses it: SHA-1 roots such as AAA Certificate
-// Services or DST Root CA X3 are self-signed all the same (clients never
-// check a root's own signature). A nil c is not self-signed.
-func IsSelfSigned(c *x509.Certificate) bool {
-	if c == nil {
-		return false
-	}
-	return bytes.Equal(c.RawSubject, c.RawIssuer) &&
-		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
-}
-
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+// EKUName gives the name and dotted OID of an extended key usage crypto/x509
+// knows ("Server Authentication", "1.3.6.1.5.5.7.3.1"); ok is false for
+// one it has no name for.
+func EKUName(u x509.ExtKeyUsage) (name, oid string, ok bool) {
+	n, ok := ekuNames[u]
+	return n[0], n[1], ok
+}
