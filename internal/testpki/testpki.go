@@ -29,6 +29,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
+	"net/url"
 	"time"
 )
 
@@ -109,8 +111,11 @@ type Template struct {
 	CA bool
 	// NoBasicConstraints leaves basicConstraints out entirely (for "not a CA" cases).
 	NoBasicConstraints bool
-	// MaxPathLen, with CA, sets pathLenConstraint (-1 = unset).
+	// MaxPathLen, with CA, sets pathLenConstraint (0 or -1 = unset; see
+	// PathLenZero).
 	MaxPathLen int
+	// PathLenZero, with CA, sets pathLenConstraint 0.
+	PathLenZero bool
 	// EKU of a leaf. Default for a leaf: serverAuth + clientAuth. Use
 	// NoEKU for none at all.
 	EKU      []x509.ExtKeyUsage
@@ -127,6 +132,22 @@ type Template struct {
 	SignatureAlgorithm x509.SignatureAlgorithm
 	// NoSKI leaves the subject key identifier out.
 	NoSKI bool
+	// KeyUsage, when not zero, replaces the default key usage bits.
+	KeyUsage x509.KeyUsage
+	// LeafCA marks a certificate that is not made as a CA (it keeps a
+	// leaf's defaults: EKU, key) with basicConstraints cA:TRUE, as
+	// `openssl req -x509` and some appliances do.
+	LeafCA bool
+	// More subject alternative names.
+	IPs    []net.IP
+	Emails []string
+	URIs   []*url.URL
+	// OCSP responder URLs and CRL distribution points.
+	OCSP, CRL []string
+	// Policies are certificate policy OIDs.
+	Policies []asn1.ObjectIdentifier
+	// Extensions are added as they are (e.g. an SCT list).
+	Extensions []pkix.Extension
 }
 
 // Issue makes a certificate from t, signed by issuer (nil: self-signed).
@@ -171,6 +192,9 @@ func Issue(t Template, issuer *Cert) *Cert {
 		if t.MaxPathLen == 0 {
 			tmpl.MaxPathLen = -1
 		}
+		if t.PathLenZero {
+			tmpl.MaxPathLen, tmpl.MaxPathLenZero = 0, true
+		}
 	} else {
 		tmpl.BasicConstraintsValid = !t.NoBasicConstraints
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
@@ -178,6 +202,26 @@ func Issue(t Template, issuer *Cert) *Cert {
 			tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
 		}
 	}
+	if t.LeafCA {
+		tmpl.IsCA, tmpl.BasicConstraintsValid, tmpl.MaxPathLen = true, true, -1
+	}
+	if t.KeyUsage != 0 {
+		tmpl.KeyUsage = t.KeyUsage
+	}
+	tmpl.IPAddresses, tmpl.EmailAddresses, tmpl.URIs = t.IPs, t.Emails, t.URIs
+	tmpl.OCSPServer, tmpl.CRLDistributionPoints = t.OCSP, t.CRL
+	for _, o := range t.Policies {
+		ints := make([]uint64, len(o))
+		for i, n := range o {
+			ints[i] = uint64(n)
+		}
+		oid, err := x509.OIDFromInts(ints)
+		if err != nil {
+			panic(err)
+		}
+		tmpl.Policies = append(tmpl.Policies, oid)
+	}
+	tmpl.ExtraExtensions = t.Extensions
 	if t.EKU != nil {
 		tmpl.ExtKeyUsage = t.EKU
 	} else if !t.CA && !t.NoEKU && t.OtherEKU == nil {
