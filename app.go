@@ -3,22 +3,36 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 )
 
+// rootHelpExtra ends the root help: what scripts need to know.
+const rootHelpExtra = `
+EXIT STATUS:
+   0  success (check: no error found; match: the key matches)
+   1  failure (check: an error was found; match: no certificate matches)
+   2  usage error (an unknown flag or command, a bad flag value)
+   3  could not decide (check: unreadable input, no certificate; match: unreadable key, wrong password)
+   130 interrupted (SIGINT or SIGTERM); nothing was written
+`
+
 // newApp builds the command tree and fences urfave/cli v2's defaults that
 // do not fit a tool scripts call: usage errors become *usageError (exit 2)
-// instead of help on stdout, an unknown command is a usage error instead of
-// exit 3, cli.Exit never calls os.Exit, and slice flags do not split on
-// commas (file names may contain them).
+// instead of help on stdout, an unknown command is a usage error with a
+// suggestion instead of exit 3, cli.Exit never calls os.Exit, and slice
+// flags do not split on commas (file names may contain them).
 func newApp(st *state) *cli.App {
 	// urfave/cli's version flag claims -v, which chainfix uses for
 	// --verbose; its flag is a package variable, so set it once.
 	versionFlagOnce.Do(func() {
-		cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version"}
+		cli.VersionFlag = &cli.BoolFlag{Name: "version", Usage: "print the version", DisableDefaultText: true}
+		cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help", DisableDefaultText: true}
+		cli.AppHelpTemplate += rootHelpExtra
 	})
 	app := &cli.App{
 		Name:    "chainfix",
@@ -29,12 +43,11 @@ func newApp(st *state) *cli.App {
 			"   chainfix pfx --key key.pem leaf.pem -o site.pfx\n" +
 			"   chainfix check --host example.com",
 		Flags:                     globalFlags(),
-		Commands:                  []*cli.Command{buildCommand(st), pfxCommand(st), matchCommand(st), keyCommand(st), checkCommand(st)},
+		Commands:                  []*cli.Command{buildCommand(st), pfxCommand(st), matchCommand(st), keyCommand(st), checkCommand(st), inspectCommand(st), explainCommand(st), versionCommand(st), completionCommand(st), serveCommand(st)},
 		Reader:                    st.stdin,
 		Writer:                    st.stdout,
 		ErrWriter:                 st.stderr,
 		DisableSliceFlagSeparator: true,
-		HideHelpCommand:           false,
 		ExitErrHandler:            func(*cli.Context, error) {},
 		CommandNotFound: func(c *cli.Context, name string) {
 			st.notFound = name
@@ -47,11 +60,14 @@ func newApp(st *state) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
-				return usagef("unknown command %q; run 'chainfix help' for the list", c.Args().First())
+				return unknownCommand(c.App, c.Args().First())
 			}
 			return usagef("no command given; run 'chainfix help' for the list")
 		},
 	}
+	// Completion: fish's script (urfave/cli's) completes file names only
+	// for flags marked TakesFile.
+	markFileFlags(app)
 	for _, cmd := range app.Commands {
 		name := cmd.Name
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
@@ -68,6 +84,63 @@ func newApp(st *state) *cli.App {
 }
 
 var versionFlagOnce sync.Once
+
+// unknownCommand is the usage error for a mistyped command, with the
+// closest command name when it is close (same first letter).
+func unknownCommand(app *cli.App, name string) error {
+	msg := fmt.Sprintf("unknown command %q", name)
+	if s := suggest(app, name); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	}
+	return usagef("%s; run 'chainfix help' for the list", msg)
+}
+
+// suggest uses urfave/cli's own suggestion (Jaro-Winkler over the command
+// names), kept only when it starts like what was typed: the library always
+// names some command, even for nonsense.
+func suggest(app *cli.App, name string) string {
+	if cli.SuggestCommand == nil || name == "" {
+		return ""
+	}
+	text := cli.SuggestCommand(app.Commands, name) // `Did you mean "build"?`
+	i, j := strings.IndexByte(text, '"'), strings.LastIndexByte(text, '"')
+	if i < 0 || j <= i {
+		return ""
+	}
+	s, err := strconv.Unquote(text[i : j+1])
+	if err != nil || s == "help" || s == "h" || !strings.EqualFold(s[:1], name[:1]) {
+		return ""
+	}
+	return s
+}
+
+// configureLogger applies the global logging flags.
+func configureLogger(c *cli.Context, st *state) error {
+	level := logrus.WarnLevel
+	if s := c.String(flagLogLevel); s != "" {
+		l, err := logrus.ParseLevel(s)
+		if err != nil || l < logrus.ErrorLevel {
+			return usagef("--log-level %q: want error, warn, info, debug or trace", s)
+		}
+		level = l
+	}
+	if c.Bool(flagVerbose) {
+		level = logrus.InfoLevel
+	}
+	if c.Bool(flagQuiet) {
+		level = logrus.ErrorLevel
+		st.voice.Quiet = true
+	}
+	st.log.SetLevel(level)
+	switch f := c.String(flagLogFormat); f {
+	case "", "text":
+	case "json":
+		st.voice.SetJSON(true)
+	default:
+		return usagef("--log-format %q: want text or json", f)
+	}
+	return nil
+}
 
 // version reports the module version from the build info ("devel" plus
 // the VCS revision for a build from a checkout).
@@ -92,8 +165,9 @@ func version() string {
 // that `chainfix build leaf.pem -o out.pem` works: urfave/cli v2 stops at
 // the first non-flag argument and would take "-o" for a file name. Global
 // flags given after the command (`chainfix build leaf.pem -q`) move before
-// it. Everything after "--" is a file name: the result then ends with
-// "--" and all the file names, so a file called "-x.pem" stays a file.
+// it, and --help/-h anywhere before "--" asks for the command's help.
+// Everything after "--" is a file name: the result then ends with "--" and
+// all the file names, so a file called "-x.pem" stays a file.
 func reorderArgs(app *cli.App, args []string) []string {
 	// Global flags come before the command name.
 	i := 0
@@ -128,11 +202,16 @@ func reorderArgs(app *cli.App, args []string) []string {
 			files = append(files, a)
 			continue
 		}
+		if isHelp(a) {
+			// urfave/cli would take the first file name for a help topic
+			// and fail with "unknown command": help is all that is asked.
+			return append(globals, args[i], "--help")
+		}
 		// A global flag after the command goes before it; anything else,
 		// unknown flags too (so the parser reports them), goes with the
 		// command's flags.
 		target, known := &flags, cmd.Flags
-		if findFlag(cmd.Flags, a) == nil && findFlag(app.Flags, a) != nil {
+		if findFlag(cmd.Flags, a) == nil && findFlag(app.Flags, a) != nil && !isHelp(a) {
 			target, known = &globals, app.Flags
 		}
 		*target = append(*target, a)
@@ -157,6 +236,11 @@ func flagName(arg string) string {
 	return name
 }
 
+func isHelp(arg string) bool {
+	n := flagName(arg)
+	return n == "help" || n == "h"
+}
+
 func findFlag(flags []cli.Flag, arg string) cli.Flag {
 	name := flagName(arg)
 	for _, f := range flags {
@@ -166,7 +250,7 @@ func findFlag(flags []cli.Flag, arg string) cli.Flag {
 			}
 		}
 	}
-	if name == "help" || name == "h" {
+	if isHelp(arg) {
 		return cli.HelpFlag
 	}
 	return nil
@@ -180,5 +264,5 @@ func takesValue(flags []cli.Flag, arg string) bool {
 		return false
 	}
 	_, isBool := f.(*cli.BoolFlag)
-	return !isBool && f != cli.HelpFlag
+	return !isBool
 }

@@ -3,25 +3,31 @@ package main
 import (
 	"crypto/x509"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"chainfix/bundle"
+	"chainfix/internal/repair"
+	"chainfix/internal/report"
+	"chainfix/internal/safefile"
+	"chainfix/internal/target"
 	"chainfix/pem"
 )
 
 func buildCommand(st *state) *cli.Command {
 	flags := append(chainFlags(),
+		allowUntrustedFlag(),
 		includeRootFlag(),
-		&cli.BoolFlag{Name: flagChainOnly, Usage: "write the intermediates only (for appliances that take the chain as a separate file)"},
+		boolFlag(flagChainOnly, "write the intermediates only (for appliances that take the chain as a separate file)"),
 		outFlag("write to `FILE` (atomically; default stdout)"),
 		&cli.StringFlag{Name: flagFormat, Value: "pem", Usage: "output `FORMAT`: pem, der (one certificate, or with --split) or p7b (PKCS#7, what IIS and Windows import)"},
-		&cli.BoolFlag{Name: flagArmor, Usage: "with --format p7b: PEM-armored (-----BEGIN PKCS7-----) instead of binary DER"},
-		&cli.BoolFlag{Name: flagCRLF, Usage: "CRLF line endings in PEM output (for Windows tools that insist)"},
-		&cli.StringFlag{Name: flagSplit, Usage: "write each certificate to a file of its own in `DIR` (01-leaf-name.pem, 02-...)"},
+		boolFlag(flagArmor, "with --format p7b: PEM-armored (-----BEGIN PKCS7-----) instead of binary DER"),
+		boolFlag(flagCRLF, "CRLF line endings in PEM output (for Windows tools that insist)"),
+		&cli.StringFlag{Name: flagSplit, Usage: "write each certificate to a file of its own in the new `DIR` (01-leaf-name.pem, 02-...)"},
+		&cli.StringFlag{Name: flagKey, Usage: "with --for: the private key `KEY` (any form; default: the key found among the inputs)"},
 	)
+	flags = append(append(flags, forFlags()...), passwordFlags("out-", "what --for encrypts (a PFX, an encrypted key)")...)
+	flags = append(flags, bulkFlags("build")...)
 	return &cli.Command{
 		Name:      "build",
 		Usage:     "order a leaf and its intermediates, fetch what is missing, write a canonical bundle",
@@ -46,15 +52,15 @@ Examples:
 	}
 }
 
-// outputSpec is how a chain is to be written.
-type outputSpec struct {
+// buildOutput is how the chain is to be written.
+type buildOutput struct {
 	out, format, split     string
 	armor, crlf            bool
 	includeRoot, chainOnly bool
 }
 
-func parseOutputSpec(c *cli.Context) (outputSpec, error) {
-	o := outputSpec{
+func parseBuildOutput(c *cli.Context) (buildOutput, error) {
+	o := buildOutput{
 		out: c.String(flagOut), format: c.String(flagFormat), split: c.String(flagSplit),
 		armor: c.Bool(flagArmor), crlf: c.Bool(flagCRLF),
 		includeRoot: c.Bool(flagIncludeRoot), chainOnly: c.Bool(flagChainOnly),
@@ -80,22 +86,45 @@ func parseOutputSpec(c *cli.Context) (outputSpec, error) {
 }
 
 func (st *state) runBuild(c *cli.Context) error {
-	spec, err := parseOutputSpec(c)
+	if bulkRequested(c) {
+		return st.runBulkBuild(c)
+	}
+	spec, err := parseBuildOutput(c)
 	if err != nil {
 		return err
+	}
+	dest := spec.out
+	if spec.split != "" {
+		dest = spec.split
+	}
+	if err := notInputs(dest, c.Args().Slice(), c.StringSlice(flagPool), c.StringSlice(flagRoots), []string{c.String(flagPasswordFile)}); err != nil {
+		return err
+	}
+	t, err := forTarget(c)
+	if err != nil {
+		return err
+	}
+	if t == nil && c.IsSet(flagKey) {
+		return usagef("--key goes with --for (a bundle holds no key; use 'chainfix pfx' for a PFX)")
+	}
+	if t != nil && (dest != "" || c.IsSet(flagFormat) || c.IsSet(flagChainOnly)) {
+		return usagef("--for %s decides the files and their format; leave out -o, --split, --format and --chain-only", t.Name)
 	}
 	job, err := st.parseChainJob(c, st.inputPassword(passwordFrom(c, "", "the input")))
 	if err != nil {
 		return err
 	}
-	out, err := st.buildChain(job)
+	out, err := st.runJob(job)
 	if err != nil {
-		return err
+		return report.BuildError(err, job.offline)
 	}
-	if out.served != nil {
-		st.printServedFindings(out)
+	if out.Served != nil && !st.voice.Quiet {
+		report.Served(st.voice, out)
 	}
-	certs := selectCerts(out, spec.includeRoot, spec.chainOnly)
+	if t != nil {
+		return st.buildForTarget(c, t, out)
+	}
+	certs := out.Chain(spec.includeRoot, spec.chainOnly)
 	if len(certs) == 0 {
 		return fmt.Errorf("--chain-only: the chain has no intermediate (the leaf is issued by the root directly); nothing to write")
 	}
@@ -108,32 +137,45 @@ func (st *state) runBuild(c *cli.Context) error {
 	if err := st.writeChain(certs, spec); err != nil {
 		return err
 	}
-	st.printSummary(out, spec.includeRoot)
+	if !st.voice.Quiet {
+		report.Summary(st.voice, out, spec.includeRoot)
+	}
 	return nil
 }
 
-// selectCerts picks what to write from the path: the leaf unless
-// --chain-only, and the top of the path only when it is not a root. A
-// self-signed root is left out unless --include-root, trusted or not
-// (servers should not send it: RFC 8446 section 4.4.2 lets them omit it,
-// and clients use their own copy). A trust anchor that is not self-signed
-// (an intermediate given with --roots) stays: clients need it.
-func selectCerts(out *chainOutcome, includeRoot, chainOnly bool) []*x509.Certificate {
-	path := out.result.Path
-	if len(path) > 1 && !includeRoot && isRoot(path[len(path)-1]) {
-		path = path[:len(path)-1]
+// buildForTarget writes the file set of --for from a built chain.
+func (st *state) buildForTarget(c *cli.Context, t *target.Target, out *repair.Outcome) error {
+	in := targetInput(c, out)
+	password := st.inputPassword(passwordFrom(c, "", "the input"))
+	keyFile, err := st.keyInput(c)
+	if err != nil {
+		return err
 	}
-	if chainOnly {
-		path = path[1:]
+	if keyFile != nil || len(out.Keys) > 0 {
+		key, err := out.Key(st.ctx, keyFile, password)
+		if err != nil {
+			return err
+		}
+		in.Key = key
 	}
-	return path
+	pw, ok, err := st.readPassword(passwordFrom(c, "out-", "the output"))
+	if err != nil {
+		return err
+	}
+	if ok {
+		in.Password = pw
+	}
+	if err := st.writeTargetFiles(c, t, in); err != nil {
+		return err
+	}
+	if !st.voice.Quiet {
+		report.Summary(st.voice, out, in.IncludeRoot)
+	}
+	return nil
 }
 
-// isRoot reports whether c is a self-signed root certificate.
-func isRoot(c *x509.Certificate) bool { return c.IsCA && bundle.IsSelfSigned(c) }
-
 // writeChain encodes certs as spec says and writes them.
-func (st *state) writeChain(certs []*x509.Certificate, spec outputSpec) error {
+func (st *state) writeChain(certs []*x509.Certificate, spec buildOutput) error {
 	eo := pem.EncodeOptions{CRLF: spec.crlf}
 	if spec.split != "" {
 		return writeSplit(spec.split, certs, spec.format, eo)
@@ -154,11 +196,11 @@ func (st *state) writeChain(certs []*x509.Certificate, spec outputSpec) error {
 			data = pem.Armor("PKCS7", der, eo)
 		}
 	}
-	return st.writeOutput(spec.out, data, modePublic)
+	return st.writeOutput(spec.out, data, safefile.Public)
 }
 
 // writeSplit writes each certificate to DIR/NN-name.ext, in path order,
-// as one new directory (see writeDirAtomic).
+// as one new directory (safefile.WriteDir).
 func writeSplit(dir string, certs []*x509.Certificate, format string, eo pem.EncodeOptions) error {
 	ext := ".pem"
 	if format == "der" {
@@ -166,33 +208,25 @@ func writeSplit(dir string, certs []*x509.Certificate, format string, eo pem.Enc
 	}
 	files := map[string][]byte{}
 	for i, c := range certs {
-		name := fmt.Sprintf("%02d-%s%s", i+1, fileSlug(c), ext)
+		name := fmt.Sprintf("%02d-%s%s", i+1, certSlug(c), ext)
 		data := c.Raw
 		if format != "der" {
 			data = pem.Encode([]*x509.Certificate{c}, eo)
 		}
 		files[name] = data
 	}
-	if err := writeDirAtomic(dir, files, modePublic); err != nil {
+	if err := safefile.WriteDir(dir, files, safefile.Public); err != nil {
 		return fmt.Errorf("--split: %w", err)
 	}
 	return nil
 }
 
-var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// fileSlug turns a certificate's CN into a safe file name part.
-func fileSlug(c *x509.Certificate) string {
+// certSlug is the file-name part for a certificate: its CN, else its
+// first organization, made safe on every platform.
+func certSlug(c *x509.Certificate) string {
 	name := c.Subject.CommonName
 	if name == "" && len(c.Subject.Organization) > 0 {
 		name = c.Subject.Organization[0]
 	}
-	name = strings.Trim(unsafeFileChars.ReplaceAllString(strings.ReplaceAll(name, "*", "wildcard"), "-"), "-.")
-	if len(name) > 60 {
-		name = name[:60]
-	}
-	if name == "" {
-		name = "certificate"
-	}
-	return name
+	return safefile.SafeName(name)
 }

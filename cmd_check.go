@@ -1,17 +1,14 @@
 package main
 
 import (
-	"crypto/tls"
-	"encoding/json"
+	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"chainfix/bundle"
-	"chainfix/fetch"
+	"chainfix/internal/repair"
+	"chainfix/internal/report"
 )
 
 func checkCommand(st *state) *cli.Command {
@@ -23,255 +20,111 @@ func checkCommand(st *state) *cli.Command {
 every problem an appliance or a client would trip on: missing intermediates,
 wrong order, extra or duplicate certificates, the root sent, expiry, a name not
 in the SANs, an Extended Key Usage without Server Authentication, self-signed or
-private-CA certificates, SHA-1, old TLS versions; each with its fix.
-Exit status 0 when nothing is wrong (warnings allowed), 1 when something is.
+private-CA certificates, SHA-1, weak keys, old TLS versions; each with its
+fix and a stable finding id (README "Finding ids").
+Exit status 0 when nothing is wrong (warnings allowed unless --strict), 1 when
+something is, 2 for a usage error, 3 when the input could not be checked at all
+(unreadable file or key, wrong password, no certificate).
 
 Examples:
    chainfix check fullchain.pem
    chainfix check --host example.com
+   chainfix check --name www.example.com --name 192.0.2.7 fullchain.pem
    chainfix check --host mail.example.com:25 --starttls smtp --json`,
-		Flags: append(chainFlags(),
-			&cli.BoolFlag{Name: flagJSON, Usage: "print the report as JSON (for scripts)"},
-		),
+		Flags: append(append(chainFlags(),
+			boolFlag(flagJSON, "print the report as JSON (for scripts)"),
+			&cli.StringFlag{Name: flagKey, Usage: "the private key `KEY` that goes with the chain (any form): is it the leaf's?"},
+			&cli.StringSliceFlag{Name: flagNames, Usage: "a `NAME` clients use (DNS name or IP address; repeatable); default with --host: the host or --servername"},
+			&cli.IntFlag{Name: flagWarnDays, Value: defaultWarnDays, Usage: "warn about a certificate that expires within `N` days"},
+			boolFlag(flagStrict, "warnings fail the check too (exit 1)"),
+			boolFlag(flagAllIPs, "with --host: fetch the chain from every address the name resolves to (IPv4 and IPv6) and compare"),
+		), append(forFlags(), bulkFlags("check")...)...),
 		Action: func(c *cli.Context) error { return st.runCheck(c) },
 	}
 }
 
-// checkReport is check's product, printed as text or JSON.
-type checkReport struct {
-	Target     string           `json:"target"`
-	Address    string           `json:"address,omitempty"`
-	TLSVersion string           `json:"tls_version,omitempty"`
-	Served     []certJSON       `json:"served"`
-	Chain      []certJSON       `json:"chain,omitempty"`
-	Trusted    bool             `json:"trusted"`
-	OK         bool             `json:"ok"`
-	Findings   []bundle.Finding `json:"findings"`
-}
-
 func (st *state) runCheck(c *cli.Context) error {
-	job, err := st.parseChainJob(c, st.inputPassword(passwordFrom(c, "", "the input")))
+	if bulkRequested(c) {
+		return st.runBulkCheck(c)
+	}
+	name := c.String(flagHost)
+	if name == "" {
+		name = strings.Join(c.Args().Slice(), ", ")
+	}
+	if name == "" {
+		name = "stdin"
+	}
+	t, err := forTarget(c)
 	if err != nil {
 		return err
 	}
-	job.allowBroken = true
-	out, err := st.buildChain(job)
+	password := st.inputPassword(passwordFrom(c, "", "the input"))
+	keyFile, err := st.keyInput(c)
 	if err != nil {
-		var ue *usageError
-		if c.Bool(flagJSON) && !errors.As(err, &ue) {
-			// Scripts get a report even when the check could not run
-			// (nothing listens, no TLS, unreadable file); the error line
-			// goes to stderr as well.
-			target := job.host
-			if target == "" {
-				target = strings.Join(job.files, ", ")
-			}
-			st.printJSON(&checkReport{Target: target, Served: []certJSON{}, Findings: []bundle.Finding{{
-				Code: "check-failed", Severity: bundle.SeverityError, Message: oneLine(err.Error()),
-				Fix: "make the input readable or the server reachable, then check again",
-			}}})
-		}
-		return err
+		return st.checkFailed(c, name, err)
 	}
-	rep := st.makeReport(job, out)
+	dopts, err := checkOptions(c)
+	if err != nil {
+		return st.checkFailed(c, name, err)
+	}
+	job, err := st.parseChainJob(c, password)
+	if err != nil {
+		return st.checkFailed(c, name, err)
+	}
+	job.req.AllIPs = job.req.Host != "" && c.Bool(flagAllIPs)
+	res, err := job.runner.Check(st.ctx, repair.CheckRequest{Request: job.req, Options: dopts, Key: keyFile, Target: t})
+	if err == nil {
+		err = oneChainOnly(job, res.Outcome)
+	}
+	if err != nil {
+		return st.checkFailed(c, name, err)
+	}
+	rep := report.NewCheck(name, res.Outcome, res.Findings)
+	rep.Names = res.Names
+	if c.Bool(flagStrict) {
+		rep.SetStrict()
+	}
 	if c.Bool(flagJSON) {
-		if err := st.printJSON(rep); err != nil {
-			return err
-		}
+		err = report.JSON(st.stdout, rep)
 	} else {
-		writeReportText(&lineWriter{w: st.stdout}, rep)
+		report.CheckTextWith(st.stdout, rep, report.TextOptions{Color: st.color(st.stdout)})
 	}
 	if !rep.OK {
 		st.exitCode = exitFailure
 	}
-	return nil
+	return err
 }
 
-// printJSON writes v to stdout as indented JSON.
-func (st *state) printJSON(v any) error {
-	enc := json.NewEncoder(st.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// defaultWarnDays is --warn-days' default: Let's Encrypt sends its
+// reminders from 20 days ahead, and most CAs reissue within a day, so 30
+// days leaves time for a change window (bundle.DefaultExpiryWarning).
+const defaultWarnDays = 30
+
+// color: the text report gets colours only on a terminal, and never with
+// NO_COLOR set (https://no-color.org) or TERM=dumb.
+func (st *state) color(w any) bool {
+	return isTerminal(w) && st.env.Getenv("NO_COLOR") == "" && st.env.Getenv("TERM") != "dumb"
 }
 
-// makeReport gathers the findings: the builder's diagnosis of the chain as
-// given, the build failure if any, and what only an endpoint shows (TLS
-// version).
-func (st *state) makeReport(job *chainJob, out *chainOutcome) *checkReport {
-	rep := &checkReport{Target: strings.Join(job.files, ", "), Served: certsJSON(out.given)}
-	host := ""
-	if out.served != nil {
-		rep.Target = job.host
-		rep.Address = out.served.Address
-		rep.TLSVersion = tlsVersionName(out.served.Version)
-		host = out.served.ServerName
-		if host == "" {
-			host, _, _ = fetch.SplitHostPort(job.host)
+// checkFailed ends a check that could not run: scripts asking for JSON
+// still get a document on stdout (the error line goes to stderr as well);
+// an input that cannot be read decides nothing (exit 3), a server that
+// cannot be reached is a failure of the endpoint (exit 1), a usage error
+// stays one (exit 2; urfave/cli's own flag errors come before any of this
+// and print no document).
+func (st *state) checkFailed(c *cli.Context, name string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	if c.Bool(flagJSON) {
+		if jerr := report.JSON(st.stdout, report.FailedCheck(name, err)); jerr != nil {
+			return jerr
 		}
 	}
-	if rep.Target == "" {
-		rep.Target = "stdin"
+	var ee *repair.EndpointError
+	var ue *usageError
+	if errors.As(err, &ee) || errors.As(err, &ue) {
+		return err
 	}
-	if out.result != nil {
-		rep.Chain = certsJSON(out.result.Path)
-		rep.Trusted = out.result.Trusted
-		rep.Findings = bundle.Diagnose(out.given, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at, KeyUsages: job.keyUsages})
-	}
-	if out.err != nil {
-		rep.Findings = append(rep.Findings, st.failureFindings(out, host, job)...)
-		rep.Findings = dropOK(rep.Findings)
-	}
-	if out.served != nil {
-		rep.Findings = append(rep.Findings, tlsFindings(out.served)...)
-		rep.Findings = dropOK(rep.Findings)
-	}
-	rep.OK = true
-	for _, f := range rep.Findings {
-		if f.Severity == "error" {
-			rep.OK = false
-		}
-	}
-	return rep
-}
-
-// failureFindings explains a failed build. A chain that crypto/x509
-// refuses (expired, wrong EKU, SHA-1) is diagnosed certificate by
-// certificate, as if it were trusted, so each fault gets its own finding
-// and fix; any other failure becomes one finding with its hint.
-func (st *state) failureFindings(out *chainOutcome, host string, job *chainJob) []bundle.Finding {
-	var invalid *bundle.InvalidError
-	if errors.As(out.err, &invalid) && len(invalid.Path) > 0 {
-		top := invalid.Path[len(invalid.Path)-1]
-		r := &bundle.Result{Leaf: invalid.Path[0], Path: invalid.Path, Trusted: bundle.IsSelfSigned(top)}
-		fs := bundle.Diagnose(out.given, r, bundle.DiagnoseOptions{Host: hostForSAN(host), At: job.at, KeyUsages: job.keyUsages})
-		for _, f := range fs {
-			if f.Severity == bundle.SeverityError {
-				return fs
-			}
-		}
-	}
-	fix := "see the message"
-	switch errorCode(out.err) {
-	case "wrong-intermediate":
-		fix = "replace the intermediate with the one that issued the certificate (chainfix build fetches it, or give it with --pool)"
-	case "missing-intermediate":
-		fix = "get the intermediate from your CA and give it with --pool, or let chainfix fetch it (without --offline); then upload what chainfix build writes"
-	case "untrusted-root":
-		fix = "if it is your own CA, pass its root with --roots (and install it on the clients); otherwise get a certificate from a publicly trusted CA"
-	case "no-leaf":
-		fix = "give the server's own certificate (the leaf), not only CA certificates"
-	}
-	return []bundle.Finding{{Code: errorCode(out.err), Severity: bundle.SeverityError, Message: out.err.Error(), Fix: fix}}
-}
-
-// hostForSAN drops IP literals' brackets; an IP is checked against IP SANs
-// by VerifyHostname all the same.
-func hostForSAN(h string) string {
-	return strings.Trim(h, "[]")
-}
-
-// dropOK removes the "ok" finding once there is any other finding.
-func dropOK(fs []bundle.Finding) []bundle.Finding {
-	if len(fs) < 2 {
-		return fs
-	}
-	var out []bundle.Finding
-	for _, f := range fs {
-		if f.Code != "ok" {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// errorCode gives a build failure a stable code for JSON.
-func errorCode(err error) string {
-	var missing *bundle.MissingIssuerError
-	var untrusted *bundle.UntrustedError
-	var invalid *bundle.InvalidError
-	switch {
-	case errors.As(err, &missing) && len(missing.Mismatched) > 0:
-		return "wrong-intermediate"
-	case errors.As(err, &missing):
-		return "missing-intermediate"
-	case errors.As(err, &untrusted):
-		return "untrusted-root"
-	case errors.As(err, &invalid):
-		return "invalid-chain"
-	case errors.Is(err, bundle.ErrNoLeaf):
-		return "no-leaf"
-	}
-	return "build-failed"
-}
-
-// tlsFindings judges the negotiated protocol: TLS 1.0 and 1.1 are
-// deprecated (RFC 8996) and refused by current browsers and clients. An
-// error, not a warning: chainfix offers up to TLS 1.3, so a server that
-// settles on 1.0 or 1.1 can do nothing newer.
-func tlsFindings(s *fetch.Served) []bundle.Finding {
-	if s.Version != 0 && s.Version < tls.VersionTLS12 {
-		return []bundle.Finding{{
-			Code: "old-tls-version", Severity: bundle.SeverityError,
-			Message: fmt.Sprintf("the server negotiated %s, which current clients refuse (RFC 8996)", tlsVersionName(s.Version)),
-			Fix:     "enable TLS 1.2 and 1.3 on the server and disable TLS 1.0/1.1",
-		}}
-	}
-	return nil
-}
-
-func writeReportText(w io.Writer, rep *checkReport) {
-	fmt.Fprintf(w, "target: %s", rep.Target)
-	if rep.Address != "" {
-		fmt.Fprintf(w, " (%s, %s)", rep.Address, rep.TLSVersion)
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "given: %s\n", certCount(len(rep.Served)))
-	for i, c := range rep.Served {
-		fmt.Fprintf(w, "  %d %s, issued by %s, expires %s\n", i, c.Subject, c.Issuer, c.NotAfter.Format("2006-01-02"))
-	}
-	if len(rep.Chain) > 0 {
-		title := "correct chain (trusted):"
-		if !rep.Trusted {
-			title = "best chain found (NOT trusted: it reaches no trusted root):"
-		}
-		fmt.Fprintln(w, title)
-		for i, c := range rep.Chain {
-			fmt.Fprintf(w, "  %d %s, expires %s\n", i, c.Subject, c.NotAfter.Format("2006-01-02"))
-		}
-	}
-	verdict := "OK"
-	if !rep.OK {
-		verdict = "PROBLEMS FOUND"
-	}
-	fmt.Fprintf(w, "verdict: %s\n", verdict)
-	for _, f := range rep.Findings {
-		fmt.Fprintf(w, "  %-7s %s: %s\n", f.Severity, f.Code, f.Message)
-		if f.Fix != "" {
-			fmt.Fprintf(w, "          fix: %s\n", f.Fix)
-		}
-	}
-}
-
-// printServedFindings tells a build --host user, on stderr, what was wrong
-// with what the server sent.
-func (st *state) printServedFindings(out *chainOutcome) {
-	if st.quiet || out.result == nil {
-		return
-	}
-	fmt.Fprintf(st.notes, "chainfix: the server sent %s:\n", certCount(len(out.served.Certificates)))
-	for i, c := range out.served.Certificates {
-		fmt.Fprintf(st.notes, "  %d %s, issued by %s\n", i, bundle.Name(c), issuerName(c))
-	}
-	host := out.served.ServerName
-	for _, f := range bundle.Diagnose(out.served.Certificates, out.result, bundle.DiagnoseOptions{Host: hostForSAN(host), At: out.at, KeyUsages: out.keyUsages}) {
-		if f.Code == "ok" {
-			fmt.Fprintf(st.notes, "chainfix: the served chain is correct\n")
-			continue
-		}
-		label := "problem with the served chain"
-		if f.Severity == bundle.SeverityInfo {
-			label = "note"
-		}
-		fmt.Fprintf(st.notes, "chainfix: %s: %s\n", label, f.Message)
-	}
+	return &undecidedError{err: err}
 }

@@ -6,6 +6,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"chainfix/internal/repair"
+	"chainfix/internal/safefile"
+	"chainfix/internal/source"
 	"chainfix/pfx"
 )
 
@@ -43,11 +46,18 @@ func (st *state) runKey(c *cli.Context) error {
 	if (outPath == "" || outPath == "-") && isTerminal(st.stdout) {
 		return usagef("refusing to print a private key on the terminal; use -o FILE")
 	}
+	if err := notInputs(outPath, []string{in, c.String(flagPasswordFile), c.String("out-" + flagPasswordFile)}); err != nil {
+		return err
+	}
 	outPW, encrypt, err := st.readPassword(passwordFrom(c, "out-", "the key"))
 	if err != nil {
 		return err
 	}
-	key, err := st.pickKey(in, nil, nil, st.inputPassword(passwordFrom(c, "", "the input")))
+	src, err := source.Read(in, st.stdin)
+	if err != nil {
+		return err
+	}
+	key, err := repair.ChooseKey(st.ctx, &src, nil, nil, st.inputPassword(passwordFrom(c, "", "the input")))
 	if err != nil {
 		return err
 	}
@@ -58,15 +68,13 @@ func (st *state) runKey(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("encoding the key: %w", err)
 	}
-	if err := st.writeOutput(outPath, data, modeSecret); err != nil {
+	if err := st.writeOutput(outPath, data, safefile.Secret); err != nil {
 		return err
 	}
-	if !st.quiet {
-		state := "unencrypted"
-		if encrypt {
-			state = "encrypted"
-		}
-		fmt.Fprintf(st.notes, "chainfix: wrote the %s private key (public key SHA-256 %s)\n", state, short(pfx.Fingerprint(key.Public())))
+	state := "unencrypted"
+	if encrypt {
+		state = "encrypted"
 	}
+	st.voice.Notef("wrote the %s private key (public key SHA-256 %s)", state, pfx.ShortFingerprint(pfx.Fingerprint(key.Public())))
 	return nil
 }

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/urfave/cli/v2"
 
-	"chainfix/bundle"
-	"chainfix/pfx"
+	"chainfix/internal/repair"
+	"chainfix/internal/report"
+	"chainfix/internal/source"
 )
 
 func matchCommand(st *state) *cli.Command {
@@ -24,18 +23,10 @@ Examples:
    chainfix match --key site.pfx --password-file pw.txt site.pfx`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: flagKey, Usage: "the private key `KEY`"},
-			&cli.BoolFlag{Name: flagJSON, Usage: "print the verdict as JSON"},
+			boolFlag(flagJSON, "print the verdict as JSON"),
 		}, passwordFlags("", "encrypted inputs (key, PFX)")...),
 		Action: func(c *cli.Context) error { return st.runMatch(c) },
 	}
-}
-
-// matchReport is match's product.
-type matchReport struct {
-	Match          bool       `json:"match"`
-	KeyFingerprint string     `json:"key_sha256"`
-	Matching       []certJSON `json:"matching"`
-	Others         []string   `json:"others,omitempty"` // subjects of the certificates that did not match
 }
 
 func (st *state) runMatch(c *cli.Context) error {
@@ -47,36 +38,31 @@ func (st *state) runMatch(c *cli.Context) error {
 		return usagef("match needs at least one certificate file")
 	}
 	password := st.inputPassword(passwordFrom(c, "", "the input"))
-	key, err := st.pickKey(keyFile, nil, nil, password)
+	// Anything unreadable (the key, its password, the certificates)
+	// decides nothing: exit 3, not 1 ("no match").
+	src, err := source.Read(keyFile, st.stdin)
 	if err != nil {
-		return err
+		return &undecidedError{err: err}
 	}
-	in, err := st.loadFiles(c.Args().Slice(), false, password)
+	key, err := repair.ChooseKey(st.ctx, &src, nil, nil, password)
 	if err != nil {
-		return err
+		return &undecidedError{err: err}
 	}
-	rep := matchReport{KeyFingerprint: pfx.Fingerprint(key.Public()), Matching: []certJSON{}}
-	for _, cert := range in.certs {
-		if pfx.MatchKey(key.Public(), cert) {
-			rep.Matching = append(rep.Matching, toJSON(cert))
-		} else {
-			rep.Others = append(rep.Others, bundle.Name(cert))
-		}
+	ins, err := source.ReadAll(c.Args().Slice(), st.stdin)
+	if err != nil {
+		return &undecidedError{err: err}
 	}
-	rep.Match = len(rep.Matching) > 0
+	set, err := source.Decode(st.ctx, ins, source.Options{Password: password, Log: st.log})
+	if err != nil {
+		return &undecidedError{err: err}
+	}
+	rep := report.NewMatch(key.Public(), set.Certs)
 	if c.Bool(flagJSON) {
-		if err := st.printJSON(rep); err != nil {
+		if err := report.JSON(st.stdout, rep); err != nil {
 			return err
 		}
-	} else if rep.Match {
-		for _, m := range rep.Matching {
-			fmt.Fprintf(st.stdout, "match: the key belongs to %s (expires %s, SHA-1 thumbprint %s)\n", m.Subject, m.NotAfter.Format("2006-01-02"), m.SHA1)
-		}
 	} else {
-		fmt.Fprintf(st.stdout, "no match: the key (public key SHA-256 %s) belongs to none of the %d certificates\n", short(rep.KeyFingerprint), len(in.certs))
-		for _, cert := range in.certs {
-			fmt.Fprintf(st.stdout, "  %s has public key SHA-256 %s\n", bundle.Name(cert), short(pfx.Fingerprint(cert.PublicKey)))
-		}
+		report.MatchText(st.stdout, rep)
 	}
 	if !rep.Match {
 		st.exitCode = exitFailure

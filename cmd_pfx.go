@@ -1,30 +1,28 @@
 package main
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
-	"crypto/x509"
 	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
-	"chainfix/bundle"
+	"chainfix/internal/report"
+	"chainfix/internal/safefile"
 	"chainfix/pfx"
 )
 
 func pfxCommand(st *state) *cli.Command {
 	flags := append(withoutFlags(chainFlags(), flagPasswordFile, flagPasswordEnv), append(
 		append(passwordFlags("", "the new PFX"), passwordFlags("in-", "encrypted inputs (key, PFX; default: the new PFX's password)")...),
+		allowUntrustedFlag(),
 		includeRootFlag(),
 		&cli.StringFlag{Name: flagKey, Usage: "the private key `KEY` (PEM, DER, encrypted or not, or a PFX); default: the key found among the inputs"},
 		&cli.StringFlag{Name: flagIn, Usage: "a PFX `FILE` to repair: its key and certificates are the input"},
-		&cli.StringFlag{Name: flagEncryption, Value: "modern", Usage: "modern (AES-256, PBKDF2, SHA-256 MAC: Windows Server 2019+, OpenSSL 1.1.1+, Java 12+) or legacy (3DES, SHA-1 MAC: Windows Server 2016 and older, Java 8, many appliances)"},
-		&cli.BoolFlag{Name: flagNoPassword, Usage: "write the PFX with an empty password"},
+		&cli.StringFlag{Name: flagEncryption, Value: "modern", Usage: "`ENCRYPTION`: modern (AES-256, PBKDF2, SHA-256 MAC: Windows Server 2019+, OpenSSL 1.1.1+, Java 12+) or legacy (3DES, SHA-1 MAC: Windows Server 2016 and older, Java 8, many appliances)"},
+		boolFlag(flagNoPassword, "write the PFX with an empty password"),
 		outFlag("write the PFX to `FILE` (atomically, mode 0600; default stdout when it is not a terminal)"),
 	)...)
+	flags = append(flags, forFlags()...)
 	return &cli.Command{
 		Name:      "pfx",
 		Usage:     "pair the repaired chain with its private key in a PKCS#12/PFX file",
@@ -52,6 +50,21 @@ func (st *state) runPFX(c *cli.Context) error {
 	if (outPath == "" || outPath == "-") && isTerminal(st.stdout) {
 		return usagef("refusing to write a binary PFX to a terminal; use -o FILE")
 	}
+	in := c.String(flagIn)
+	if in != "" && c.String(flagHost) != "" {
+		return usagef("--in and --host both give the chain; give one (use --key for the key with --host)")
+	}
+	if err := notInputs(outPath, []string{in, c.String(flagKey)}, c.Args().Slice(), c.StringSlice(flagPool), c.StringSlice(flagRoots),
+		[]string{c.String(flagPasswordFile), c.String("in-" + flagPasswordFile)}); err != nil {
+		return err
+	}
+	t, err := forTarget(c)
+	if err != nil {
+		return err
+	}
+	if t != nil && outPath != "" {
+		return usagef("--for %s decides the files; use --for-dir instead of -o", t.Name)
+	}
 	newPS := passwordFrom(c, "", "the new PFX")
 	password, decided, err := st.newPassword(newPS, c.Bool(flagNoPassword))
 	if err != nil {
@@ -59,122 +72,85 @@ func (st *state) runPFX(c *cli.Context) error {
 	}
 	inPS := passwordFrom(c, "in-", "the input")
 	inPassword := st.inputPassword(inPS)
-	if inPS.file == "" && inPS.envVar == "" && password != "" {
-		// Default: the inputs use the same password as the new PFX, the
-		// common case of repairing a PFX in place.
+	// Default: the inputs use the same password as the new PFX, the common
+	// case of repairing a PFX in place.
+	sameAsNew := inPS.file == "" && inPS.envVar == "" && password != ""
+	if sameAsNew {
 		inPassword = func() ([]byte, error) { return []byte(password), nil }
 	}
-	job, err := st.parseChainJob(c, inPassword)
+	var extra []string
+	if in != "" {
+		extra = []string{in}
+	}
+	job, err := st.parseChainJob(c, inPassword, extra...)
 	if err != nil {
 		return err
 	}
-	if in := c.String(flagIn); in != "" {
-		if job.host != "" {
-			return usagef("--in and --host both give the chain; give one (use --key for the key with --host)")
-		}
-		job.files = append([]string{in}, job.files...)
-	}
-	sameAsNew := inPS.file == "" && inPS.envVar == "" && password != ""
-	out, err := st.buildChain(job)
+	keyFile, err := st.keyInput(c)
 	if err != nil {
-		return inPasswordHint(err, sameAsNew)
+		return err
 	}
-	leaf := out.result.Leaf
-	key, err := st.pickKey(c.String(flagKey), out.keys, leaf, inPassword)
+	out, err := st.runJob(job)
+	if err != nil {
+		return inPasswordHint(report.BuildError(err, job.offline), sameAsNew)
+	}
+	leaf := out.Result.Leaf
+	key, err := out.Key(st.ctx, keyFile, inPassword)
 	if err != nil {
 		return inPasswordHint(err, sameAsNew)
 	}
 	if !pfx.MatchKey(key.Public(), leaf) {
-		return fmt.Errorf("the private key does not match %s: the key is %s (public key SHA-256 %s), the certificate's is %s (%s); 'chainfix match --key KEY FILE...' finds the certificate a key belongs to",
-			bundle.Name(leaf), keyKind(key.Public()), short(pfx.Fingerprint(key.Public())), keyKind(leaf.PublicKey), short(pfx.Fingerprint(leaf.PublicKey)))
+		return report.KeyMismatch(key.Public(), leaf)
 	}
-	chain := selectCerts(out, c.Bool(flagIncludeRoot), false)[1:]
+	chain := out.Chain(c.Bool(flagIncludeRoot), false)[1:]
 	if !decided {
 		// Asked only now, when the chain and the key are known good.
 		if password, err = st.promptNewPassword(newPS); err != nil {
 			return err
 		}
 	}
+	if t != nil {
+		in := targetInput(c, out)
+		in.Key, in.Password, in.Encryption = key, []byte(password), enc
+		if err := st.writeTargetFiles(c, t, in); err != nil {
+			return err
+		}
+		if !st.voice.Quiet {
+			report.Summary(st.voice, out, in.IncludeRoot)
+		}
+		return nil
+	}
 	data, err := pfx.Encode(key, leaf, chain, password, enc)
 	if err != nil {
 		return fmt.Errorf("writing the PFX: %w", err)
 	}
-	if err := st.writeOutput(outPath, data, modeSecret); err != nil {
+	if err := st.writeOutput(outPath, data, safefile.Secret); err != nil {
 		return err
 	}
-	if out.served != nil {
-		st.printServedFindings(out)
-	}
-	st.printSummary(out, c.Bool(flagIncludeRoot))
-	if !st.quiet {
-		fmt.Fprintf(st.notes, "chainfix: PFX with the key and %d certificates (%s encryption), read back and checked\n", 1+len(chain), c.String(flagEncryption))
+	if !st.voice.Quiet {
+		if out.Served != nil {
+			report.Served(st.voice, out)
+		}
+		report.Summary(st.voice, out, c.Bool(flagIncludeRoot))
+		st.voice.Notef("PFX with the key and %d certificates (%s encryption), read back and checked", 1+len(chain), c.String(flagEncryption))
 	}
 	return nil
-}
-
-// pickKey finds the key: --key, else the one key among the inputs, else
-// the input key that matches the leaf.
-func (st *state) pickKey(keyFile string, found []foundKey, leaf *x509.Certificate, password pfx.PasswordFunc) (crypto.Signer, error) {
-	if keyFile != "" {
-		src, err := st.readSource(keyFile)
-		if err != nil {
-			return nil, err
-		}
-		key, err := pfx.ParseKey(src.data, password)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", src.name, err)
-		}
-		return key, nil
-	}
-	if len(found) == 0 {
-		return nil, errors.New("no private key among the inputs: give it with --key KEY, or an input (PFX or PEM) that holds it")
-	}
-	var first error
-	for _, k := range found {
-		key, err := decodeKey(k, password)
-		if err != nil {
-			if first == nil {
-				first = err
-			}
-			continue
-		}
-		if len(found) == 1 || pfx.MatchKey(key.Public(), leaf) {
-			return key, nil
-		}
-	}
-	if first != nil {
-		return nil, first
-	}
-	return nil, errors.New("none of the private keys in the inputs matches " + bundle.Name(leaf))
 }
 
 // inPasswordHint says, when an input refused the new PFX's password (the
 // default for inputs), how to give the inputs' own password.
 func inPasswordHint(err error, triedNewPassword bool) error {
 	if triedNewPassword && errors.Is(err, pfx.ErrIncorrectPassword) {
-		return fmt.Errorf("%w; the inputs were tried with the new PFX's password: give theirs with --in-password-file or --in-password-env", err)
+		return &hinted{err, "the inputs were tried with the new PFX's password: give theirs with --in-password-file or --in-password-env"}
 	}
 	return err
 }
 
-// keyKind names a public key's algorithm and size: "RSA 2048",
-// "ECDSA P-256", "Ed25519".
-func keyKind(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d", k.N.BitLen())
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return fmt.Sprintf("%T", pub)
+// hinted is an error with a hint for the admin after it.
+type hinted struct {
+	err  error
+	hint string
 }
 
-// short abbreviates a fingerprint for a one-line message.
-func short(fp string) string {
-	if len(fp) > 16 {
-		return fp[:16] + "..."
-	}
-	return fp
-}
+func (h *hinted) Error() string { return h.err.Error() + "; " + h.hint }
+func (h *hinted) Unwrap() error { return h.err }

@@ -2,20 +2,27 @@
 // leaf and its intermediates, fetches what is missing through AIA, writes a
 // canonical bundle or a PFX, checks that a key matches, and explains what is
 // wrong with a chain or an endpoint. See README.md.
+//
+// This package is only the command line: flags become requests to the
+// engine (internal/repair), outcomes go to a renderer (internal/report),
+// and errors become exit codes here, in run.
 package main
 
 //go:generate go run gen_testdata.go
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sort"
-	"strings"
+	"os/signal"
+	"syscall"
 
 	"github.com/sirupsen/logrus"
-	"github.com/urfave/cli/v2"
+
+	"chainfix/internal/report"
+	"chainfix/internal/safefile"
 )
 
 func main() {
@@ -27,6 +34,12 @@ const (
 	exitOK      = 0
 	exitFailure = 1
 	exitUsage   = 2
+	// exitUndecided: check could not check at all (unreadable input, no
+	// certificate); match could not decide (unreadable key, wrong
+	// password). An *undecidedError.
+	exitUndecided = 3
+	// exitInterrupted is the shell's code for a process ended by SIGINT.
+	exitInterrupted = 130
 )
 
 // usageError marks a mistake in how chainfix was called (exit 2).
@@ -41,49 +54,74 @@ func usagef(format string, args ...any) error {
 // run is main without the process: the only place an error becomes an exit
 // code and a line on stderr. Tests call it in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environment) int {
-	log := newLogger(stderr)
-	notes := &lineWriter{w: stderr}
-	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, notes: notes, env: env, log: log}
+	voice := report.NewVoice(stderr)
+	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, voice: voice, env: env, log: newLogger(voice)}
+
+	// The first SIGINT or SIGTERM cancels the run's context: work stops,
+	// nothing partial is written. A second one removes the temporary files
+	// still being written and ends the process at once.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			safefile.Cleanup()
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	st.ctx = ctx
+
 	app := newApp(st)
 	if len(args) > 0 {
 		args = append([]string{args[0]}, reorderArgs(app, args[1:])...)
 	}
 	err := app.Run(args)
 	if err == nil && st.notFound != "" {
-		err = usagef("unknown command %q; run 'chainfix help' for the list", st.notFound)
+		err = unknownCommand(app, st.notFound)
 	}
 	if err == nil {
 		return st.exitCode
 	}
-	var ue *usageError
 	code := exitFailure
-	if errors.As(err, &ue) {
+	var ue *usageError
+	var und *undecidedError
+	switch {
+	case errors.As(err, &ue):
 		code = exitUsage
+	case errors.As(err, &und) && !errors.Is(err, context.Canceled):
+		code = exitUndecided
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		code = exitInterrupted
+		err = errors.New("interrupted; nothing was written")
 	}
-	msg := oneLine(err.Error())
+	msg := err.Error()
 	if code == exitUsage && st.command != "" {
 		msg += fmt.Sprintf(" (run 'chainfix help %s' for usage)", st.command)
 	}
-	fmt.Fprintf(notes, "chainfix: error: %s\n", msg)
+	voice.Errorf("%s", msg)
 	return code
 }
 
-// oneLine folds a multi-line error into one line, as every message on
-// stderr is one line.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, "\r", "")
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
-}
-
 // state is what one run of the app shares between its commands: the
-// process's streams, the environment, the logger.
+// process's streams, the environment, the logger and the run's context.
 type state struct {
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	// notes carries the human messages to stderr: terminal-safe, or JSON
-	// with --log-format json (see lineWriter).
-	notes *lineWriter
+	// voice carries the human messages to stderr (report.Voice).
+	voice *report.Voice
 	env   environment
 	log   *logrus.Logger
 	// notFound is set when the user named a command that does not exist.
@@ -93,8 +131,6 @@ type state struct {
 	// exitCode lets a command report failure without an error line of its
 	// own (check and match print their verdict on stdout).
 	exitCode int
-	// quiet suppresses the human summary on stderr.
-	quiet bool
 }
 
 // environment is the process environment, resolved once here; packages
@@ -113,62 +149,12 @@ type mapEnv map[string]string
 
 func (m mapEnv) Getenv(k string) string { return m[k] }
 
-func newLogger(stderr io.Writer) *logrus.Logger {
+// newLogger makes the run's one logger: warnings by default, in chainfix's
+// voice, to stderr through the Voice.
+func newLogger(voice *report.Voice) *logrus.Logger {
 	l := logrus.New()
-	l.SetOutput(stderr)
+	l.SetOutput(voice)
 	l.SetLevel(logrus.WarnLevel)
-	l.SetFormatter(lineFormatter{})
+	l.SetFormatter(report.LogFormatter{})
 	return l
-}
-
-// lineFormatter writes log entries in chainfix's one voice on stderr:
-// "chainfix: warning: message key=value ...".
-type lineFormatter struct{}
-
-func (lineFormatter) Format(e *logrus.Entry) ([]byte, error) {
-	var b strings.Builder
-	level := e.Level.String()
-	if e.Level == logrus.WarnLevel {
-		level = "warning"
-	}
-	fmt.Fprintf(&b, "chainfix: %s: %s", level, termSafe(e.Message))
-	keys := make([]string, 0, len(e.Data))
-	for k := range e.Data {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%s", k, termSafe(fmt.Sprint(e.Data[k])))
-	}
-	b.WriteByte('\n')
-	return []byte(b.String()), nil
-}
-
-// configureLogger applies the global logging flags.
-func configureLogger(c *cli.Context, st *state) error {
-	level := logrus.WarnLevel
-	if s := c.String(flagLogLevel); s != "" {
-		l, err := logrus.ParseLevel(s)
-		if err != nil || l < logrus.ErrorLevel {
-			return usagef("--log-level %q: want error, warn, info, debug or trace", s)
-		}
-		level = l
-	}
-	if c.Bool(flagVerbose) {
-		level = logrus.InfoLevel
-	}
-	if c.Bool(flagQuiet) {
-		level = logrus.ErrorLevel
-		st.quiet = true
-	}
-	st.log.SetLevel(level)
-	switch f := c.String(flagLogFormat); f {
-	case "", "text":
-	case "json":
-		st.log.SetFormatter(&logrus.JSONFormatter{})
-		st.notes.json = true
-	default:
-		return usagef("--log-format %q: want text or json", f)
-	}
-	return nil
 }

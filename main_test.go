@@ -11,6 +11,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"chainfix/internal/fixtures"
+	"chainfix/internal/report"
 )
 
 func TestMain(m *testing.M) {
@@ -81,7 +82,6 @@ func TestExitCodes(t *testing.T) {
 		{"der needs split", []string{"build", "--offline", "--format", "der", f("jumbled.pem")}, exitUsage},
 		{"bad --at", []string{"build", "--at", "tomorrow", f("jumbled.pem")}, exitUsage},
 		{"files and --host", []string{"build", "--host", "example.test", f("jumbled.pem")}, exitUsage},
-		{"--host and --offline", []string{"build", "--host", "example.test", "--offline"}, exitUsage},
 		{"bad --log-level", []string{"--log-level", "loud", "build", f("jumbled.pem")}, exitUsage},
 		{"check ok", []string{"check", "--offline", f("golden/fullchain.pem")}, exitOK},
 		{"check finds problems", []string{"check", "--offline", f("pki/leaf.pem")}, exitFailure},
@@ -113,7 +113,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestReorderArgs(t *testing.T) {
-	st := &state{log: newLogger(&bytes.Buffer{}), env: mapEnv{}}
+	st := &state{log: newLogger(report.NewVoice(&bytes.Buffer{})), voice: report.NewVoice(&bytes.Buffer{}), env: mapEnv{}}
 	app := newApp(st)
 	tests := []struct {
 		name string
@@ -133,6 +133,9 @@ func TestReorderArgs(t *testing.T) {
 		{"global value flag", "--log-level debug build a.pem --offline", "--log-level debug build --offline a.pem"},
 		{"unknown flag moves too so the parser reports it", "build a.pem --bogus", "build --bogus a.pem"},
 		{"unknown command untouched", "frob a -o x", "frob a -o x"},
+		{"help after a file asks for the command's help", "build a.pem --help", "build --help"},
+		{"-h after flags and files too", "-q build a.pem -o x -h", "-q build --help"},
+		{"help after -- is a file name", "build -- --help", "build -- --help"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

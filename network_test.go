@@ -162,11 +162,11 @@ func TestCheckHost(t *testing.T) {
 	if code != exitFailure {
 		t.Fatalf("check of an incomplete chain: exit %d, want 1\n%s\n%s", code, out, stderr)
 	}
-	if !strings.Contains(out, "missing-intermediate") || !strings.Contains(out, "fix:") {
+	if !strings.Contains(out, "chain-incomplete") || !strings.Contains(out, "fix:") {
 		t.Errorf("report lacks the finding and its fix:\n%s", out)
 	}
 	code, out, _ = runCLI(t, nil, "", "check", "--json", "--no-cache", "--roots", p.path("root.pem"), "--host", addr, "--servername", "wrong.example.test")
-	if code != exitFailure || !strings.Contains(out, `"ok": false`) || !strings.Contains(out, `"code":`) {
+	if code != exitFailure || !strings.Contains(out, `"ok": false`) || !strings.Contains(out, `"id":`) {
 		t.Errorf("JSON report: exit %d\n%s", code, out)
 	}
 	good := tlsServer(t, p.leaf, p.leaf.DER(), p.inter.DER())
@@ -264,7 +264,21 @@ func TestCheckOldTLS(t *testing.T) {
 	t.Cleanup(srv.Close)
 	code, out, stderr := runCLI(t, nil, "", "check", "--json", "--no-cache", "--roots", p.path("root.pem"),
 		"--host", srv.Listener.Addr().String(), "--servername", "aia.example.test")
-	if code != exitFailure || !strings.Contains(out, `"old-tls-version"`) || !strings.Contains(out, `"tls_version": "TLS 1.0"`) || !strings.Contains(out, `"ok": false`) {
+	if code != exitFailure || !strings.Contains(out, `"tls-legacy-version-accepted"`) || !strings.Contains(out, `"tls_version": "TLS 1.0"`) || !strings.Contains(out, `"ok": false`) {
 		t.Errorf("exit %d; report lacks the old TLS version:\n%s\n%s", code, out, stderr)
+	}
+}
+
+// TestHostOffline: --offline fetches no AIA, but --host still connects to
+// the host: the server is the input.
+func TestHostOffline(t *testing.T) {
+	p := newAIAPKI(t)
+	addr := tlsServer(t, p.leaf, p.leaf.DER())
+	code, stdout, stderr := runCLI(t, nil, "", "check", "--offline", "--no-cache", "--roots", p.path("root.pem"), "--host", addr)
+	if code != exitFailure || !strings.Contains(stdout, "chain-incomplete") {
+		t.Errorf("check --offline --host of a server sending the leaf alone: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if n := p.requests.Load(); n != 0 {
+		t.Errorf("--offline made %d AIA requests", n)
 	}
 }

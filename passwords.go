@@ -9,12 +9,9 @@ import (
 
 	"golang.org/x/term"
 
+	"chainfix/internal/secret"
 	"chainfix/pfx"
 )
-
-// maxPasswordFile caps a --password-file read: a password is a line, and a
-// file of megabytes is a mistake (a certificate given by accident).
-const maxPasswordFile = 4 << 10
 
 // passwordSource is where a password comes from. A password is never a
 // flag value (it would show in process listings and shell history), and is
@@ -36,21 +33,11 @@ func (st *state) readPassword(ps passwordSource) (pw []byte, ok bool, err error)
 	case ps.file != "" && ps.envVar != "":
 		return nil, false, usagef("give a password file or a password variable, not both")
 	case ps.file != "":
-		f, err := os.Open(ps.file)
+		pw, err := secret.ReadPasswordFile(ps.file)
 		if err != nil {
-			return nil, false, fmt.Errorf("password file %s: %w", ps.file, unwrapPathError(err))
+			return nil, false, err
 		}
-		defer f.Close()
-		buf := make([]byte, maxPasswordFile+1)
-		n, _ := f.Read(buf)
-		if n > maxPasswordFile {
-			return nil, false, fmt.Errorf("password file %s: longer than %d bytes; not a password file", ps.file, maxPasswordFile)
-		}
-		data := buf[:n]
-		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-			data = data[:i]
-		}
-		return data, true, nil
+		return pw, true, nil
 	case ps.envVar != "":
 		v := st.env.Getenv(ps.envVar)
 		if v == "" {
