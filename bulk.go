@@ -79,7 +79,7 @@ func bulkFlags(command string) []cli.Flag {
 	}
 	switch command {
 	case "build":
-		flags = append(flags, &cli.StringFlag{Name: flagOutDir, Usage: "write one bundle per job into `DIR`, named after the input file or the host (implies --each)"})
+		flags = append(flags, &cli.StringFlag{Name: flagOutDir, Usage: "write one bundle per job into `DIR`, named after the input file or the host (implies --each); with --for: the new `DIR` for the target's files"})
 	case "check":
 		flags = append(flags, boolFlag(flagJSONL, "one JSON report per line, one line per job as it completes, in input order"))
 	}
@@ -90,7 +90,12 @@ func bulkFlags(command string) []cli.Flag {
 // bulk flag, or --host more than once.
 func bulkRequested(c *cli.Context) bool {
 	if c.Bool(flagEach) || c.Bool(flagRecursive) || c.Bool(flagJSONL) || c.IsSet(flagJobs) ||
-		c.String(flagHostsFile) != "" || c.String(flagOutDir) != "" {
+		c.String(flagHostsFile) != "" {
+		return true
+	}
+	if c.String(flagOutDir) != "" && c.String(flagFor) == "" {
+		// With --for, --out-dir is where the target's files of ONE chain
+		// go (build --for haproxy --key key.pem leaf.pem --out-dir upload/).
 		return true
 	}
 	return len(hostsOf(c)) > 1

@@ -26,7 +26,7 @@ func buildCommand(st *state) *cli.Command {
 		&cli.StringFlag{Name: flagSplit, Usage: "write each certificate to a file of its own in the new `DIR` (01-leaf-name.pem, 02-...)"},
 		&cli.StringFlag{Name: flagKey, Usage: "with --for: the private key `KEY` (any form; default: the key found among the inputs)"},
 	)
-	flags = append(append(flags, forFlags()...), passwordFlags("out-", "what --for encrypts (a PFX, an encrypted key)")...)
+	flags = append(append(flags, forFlags(false)...), passwordFlags("out-", "what --for encrypts (a PFX, an encrypted key)")...)
 	flags = append(flags, bulkFlags("build")...)
 	return &cli.Command{
 		Name:      "build",

@@ -38,7 +38,7 @@ Examples:
 			&cli.IntFlag{Name: flagWarnDays, Value: defaultWarnDays, Usage: "warn about a certificate that expires within `N` days"},
 			boolFlag(flagStrict, "warnings fail the check too (exit 1)"),
 			boolFlag(flagAllIPs, "with --host: fetch the chain from every address the name resolves to (IPv4 and IPv6) and compare"),
-		), append(forFlags(), bulkFlags("check")...)...),
+		), append(forFlags(false), bulkFlags("check")...)...),
 		Action: func(c *cli.Context) error { return st.runCheck(c) },
 	}
 }

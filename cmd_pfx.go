@@ -22,7 +22,7 @@ func pfxCommand(st *state) *cli.Command {
 		boolFlag(flagNoPassword, "write the PFX with an empty password"),
 		outFlag("write the PFX to `FILE` (atomically, mode 0600; default stdout when it is not a terminal)"),
 	)...)
-	flags = append(flags, forFlags()...)
+	flags = append(flags, forFlags(true)...)
 	return &cli.Command{
 		Name:      "pfx",
 		Usage:     "pair the repaired chain with its private key in a PKCS#12/PFX file",
@@ -63,7 +63,7 @@ func (st *state) runPFX(c *cli.Context) error {
 		return err
 	}
 	if t != nil && outPath != "" {
-		return usagef("--for %s decides the files; use --for-dir instead of -o", t.Name)
+		return usagef("--for %s decides the files; use --out-dir instead of -o", t.Name)
 	}
 	newPS := passwordFrom(c, "", "the new PFX")
 	password, decided, err := st.newPassword(newPS, c.Bool(flagNoPassword))

@@ -15,28 +15,31 @@ import (
 // Flags of --for, the upload-ready file sets of internal/target.
 const (
 	flagFor      = "for"
-	flagForDir   = "for-dir"
 	flagWindows  = "windows"
 	flagAlias    = "alias"
 	flagBaseName = "base-name"
 )
 
-// forFlags are taken by build, pfx and check.
-func forFlags() []cli.Flag {
-	return []cli.Flag{
+// forFlags are taken by build, pfx and check; withOutDir adds --out-dir
+// (build has it already, for bulk runs).
+func forFlags(withOutDir bool) []cli.Flag {
+	flags := []cli.Flag{
 		&cli.StringFlag{Name: flagFor, Usage: "write (build, pfx) or check (check) exactly the files `TARGET` wants: " + strings.Join(target.Names(), ", ")},
-		&cli.StringFlag{Name: flagForDir, Usage: "with --for: write the target's files into the new `DIR` (default: stdout when the target wants one file)"},
 		&cli.StringFlag{Name: flagWindows, Usage: "with --for iis: the Windows Server `RELEASE` (2016 and older get 3DES)"},
 		&cli.StringFlag{Name: flagAlias, Usage: "with --for java: the keystore `ALIAS` (default: the base name)"},
 		&cli.StringFlag{Name: flagBaseName, Usage: "with --for: the base `NAME` of the files (default: from the leaf's name)"},
 	}
+	if withOutDir {
+		flags = append(flags, &cli.StringFlag{Name: flagOutDir, Usage: "with --for: write the target's files into the new `DIR` (default: stdout when the target wants one file)"})
+	}
+	return flags
 }
 
 // forTarget resolves --for, or nil when it is not given.
 func forTarget(c *cli.Context) (*target.Target, error) {
 	name := c.String(flagFor)
 	if name == "" {
-		for _, f := range []string{flagForDir, flagWindows, flagAlias, flagBaseName} {
+		for _, f := range []string{flagWindows, flagAlias, flagBaseName} {
 			if c.IsSet(f) {
 				return nil, usagef("--%s goes with --for", f)
 			}
@@ -58,7 +61,7 @@ func targetInput(c *cli.Context, out *repair.Outcome) target.Input {
 }
 
 // writeTargetFiles builds the target's file set and writes it: into the
-// new --for-dir, or to stdout when the target wants one file. Nothing is
+// new --out-dir, or to stdout when the target wants one file. Nothing is
 // written when a rule fails. The stderr notes say which file goes where.
 func (st *state) writeTargetFiles(c *cli.Context, t *target.Target, in target.Input) error {
 	files, findings, err := t.Build(in)
@@ -79,13 +82,13 @@ func (st *state) writeTargetFiles(c *cli.Context, t *target.Target, in target.In
 		}
 		return fmt.Errorf("--for %s: %w", t.Name, err)
 	}
-	dir := c.String(flagForDir)
+	dir := c.String(flagOutDir)
 	if dir == "" {
 		if len(files) != 1 {
-			return usagef("--for %s writes %d files; give --for-dir DIR", t.Name, len(files))
+			return usagef("--for %s writes %d files; give --out-dir DIR", t.Name, len(files))
 		}
 		if isTerminal(st.stdout) && (files[0].Secret || !isText(files[0].Data)) {
-			return usagef("refusing to write %s to a terminal; use --for-dir DIR", files[0].Name)
+			return usagef("refusing to write %s to a terminal; use --out-dir DIR", files[0].Name)
 		}
 		if _, err := st.stdout.Write(files[0].Data); err != nil {
 			return err
@@ -102,7 +105,7 @@ func (st *state) writeTargetFiles(c *cli.Context, t *target.Target, in target.In
 		set = append(set, safefile.File{Name: f.Name, Data: f.Data, Mode: mode})
 	}
 	if err := safefile.WriteFiles(dir, set); err != nil {
-		return fmt.Errorf("--for-dir: %w", err)
+		return fmt.Errorf("--out-dir: %w", err)
 	}
 	for _, f := range files {
 		st.voice.Notef("%s/%s: %s", strings.TrimRight(dir, "/"), f.Name, f.Field)
