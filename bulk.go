@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -80,7 +81,7 @@ func bulkFlags(command string) []cli.Flag {
 	switch command {
 	case "build":
 		flags = append(flags, &cli.StringFlag{Name: flagOutDir, Usage: "write one bundle per job into `DIR`, named after the input file or the host (implies --each); with --for: the new `DIR` for the target's files"})
-	case "check":
+	case "check", "inspect":
 		flags = append(flags, boolFlag(flagJSONL, "one JSON report per line, one line per job as it completes, in input order"))
 	}
 	return flags
@@ -164,55 +165,9 @@ func (st *state) planBulk(c *cli.Context, outDir string, command string, more ..
 	if c.IsSet(flagJobs) && (n < 1 || n > maxJobsFlag) {
 		return nil, usagef("--jobs %d: want 1 to %d", n, maxJobsFlag)
 	}
-	recursive := c.Bool(flagRecursive)
-	each := c.Bool(flagEach) || recursive || outDir != ""
-	files := c.Args().Slice()
-	if len(files) > 0 && !each {
-		return nil, usagef("FILEs are read as pieces of ONE chain; add --each for one job per FILE")
-	}
-	var jobs []bulk.Job
-	var dirs []string // the --recursive directories
-	for _, f := range files {
-		if f == "-" {
-			return nil, usagef("stdin (-) cannot be one of several jobs; give file names")
-		}
-		if fi, err := os.Stat(f); err == nil && fi.IsDir() {
-			if !recursive {
-				return nil, usagef("%s is a directory; add --recursive for one job per certificate file in it", f)
-			}
-			dj, err := bulk.Dir(f)
-			if err != nil {
-				return nil, err
-			}
-			jobs = append(jobs, dj...)
-			dirs = append(dirs, f)
-			continue
-		}
-		jobs = append(jobs, bulk.Files([]string{f})...) // a missing file fails as its job
-	}
-	jobs = append(jobs, bulk.Hosts(hostsOf(c))...)
-	if name := c.String(flagHostsFile); name != "" {
-		in, err := source.Read(name, st.stdin)
-		if err != nil {
-			return nil, fmt.Errorf("--hosts-file: %w", err)
-		}
-		hj, err := bulk.ParseHosts(bytes.NewReader(in.Data), in.Name)
-		if err != nil {
-			return nil, usagef("--hosts-file: %v", err)
-		}
-		if len(hj) == 0 {
-			return nil, usagef("--hosts-file %s lists no host", in.Name)
-		}
-		jobs = append(jobs, hj...)
-	}
-	if len(jobs) == 0 {
-		if len(dirs) > 0 {
-			return nil, fmt.Errorf("no certificate file in %s", strings.Join(dirs, ", "))
-		}
-		return nil, usagef("nothing to do: give FILEs with --each, a directory with --recursive, --hosts-file FILE or --host (repeatable)")
-	}
-	if len(jobs) > bulk.MaxJobs {
-		return nil, fmt.Errorf("%w; split the list", bulk.ErrTooManyJobs)
+	jobs, dirs, err := st.bulkJobs(c, outDir != "")
+	if err != nil {
+		return nil, err
 	}
 	hosts := 0
 	for _, j := range jobs {
@@ -249,6 +204,63 @@ func (st *state) planBulk(c *cli.Context, outDir string, command string, more ..
 	}
 	st.log.Infof("%d jobs, %d at once", len(jobs), n)
 	return &bulkPlan{jobs: jobs, runner: runner, req: s.req, offline: s.offline, opts: bulk.Options{Jobs: n}}, nil
+}
+
+// bulkJobs lists a bulk run's jobs: each FILE (directories with
+// --recursive), each --host, each line of --hosts-file, in that order.
+// outDir says that build's --out-dir implies --each.
+func (st *state) bulkJobs(c *cli.Context, outDir bool) ([]bulk.Job, []string, error) {
+	recursive := c.Bool(flagRecursive)
+	each := c.Bool(flagEach) || recursive || outDir
+	files := c.Args().Slice()
+	if len(files) > 0 && !each {
+		return nil, nil, usagef("FILEs are read as pieces of ONE chain; add --each for one job per FILE")
+	}
+	var jobs []bulk.Job
+	var dirs []string // the --recursive directories
+	for _, f := range files {
+		if f == "-" {
+			return nil, nil, usagef("stdin (-) cannot be one of several jobs; give file names")
+		}
+		if fi, err := os.Stat(f); err == nil && fi.IsDir() {
+			if !recursive {
+				return nil, nil, usagef("%s is a directory; add --recursive for one job per certificate file in it", f)
+			}
+			dj, err := bulk.Dir(f)
+			if err != nil {
+				return nil, nil, err
+			}
+			jobs = append(jobs, dj...)
+			dirs = append(dirs, f)
+			continue
+		}
+		jobs = append(jobs, bulk.Files([]string{f})...) // a missing file fails as its job
+	}
+	jobs = append(jobs, bulk.Hosts(hostsOf(c))...)
+	if name := c.String(flagHostsFile); name != "" {
+		in, err := source.Read(name, st.stdin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--hosts-file: %w", err)
+		}
+		hj, err := bulk.ParseHosts(bytes.NewReader(in.Data), in.Name)
+		if err != nil {
+			return nil, nil, usagef("--hosts-file: %v", err)
+		}
+		if len(hj) == 0 {
+			return nil, nil, usagef("--hosts-file %s lists no host", in.Name)
+		}
+		jobs = append(jobs, hj...)
+	}
+	if len(jobs) == 0 {
+		if len(dirs) > 0 {
+			return nil, nil, fmt.Errorf("no certificate file in %s", strings.Join(dirs, ", "))
+		}
+		return nil, nil, usagef("nothing to do: give FILEs with --each, a directory with --recursive, --hosts-file FILE or --host (repeatable)")
+	}
+	if len(jobs) > bulk.MaxJobs {
+		return nil, nil, fmt.Errorf("%w; split the list", bulk.ErrTooManyJobs)
+	}
+	return jobs, dirs, nil
 }
 
 // bulkFlagsOnly refuses the command's flags that a bulk run does not
@@ -658,4 +670,117 @@ func (p *progress) finish() {
 		p.bar.Exit()
 		p.mu.Unlock()
 	}
+}
+
+// inspectedJob is a bulk inspect job's report, or why it could not be made.
+type inspectedJob struct {
+	rep *report.Inspect
+	err error
+}
+
+func (r inspectedJob) OK() bool { return r.err == nil }
+
+// runBulkInspect describes every job's certificates: one report per job
+// (text), one JSON document with an array of reports (--json), or one JSON
+// line per job (--jsonl); always in input order. A job that cannot be read
+// or reached is reported in its place and makes the exit status 1.
+func (st *state) runBulkInspect(c *cli.Context, at time.Time) error {
+	if c.Bool(flagJSON) && c.Bool(flagJSONL) {
+		return usagef("--json writes one document, --jsonl one line per job: choose one")
+	}
+	n := c.Int(flagJobs)
+	if c.IsSet(flagJobs) && (n < 1 || n > maxJobsFlag) {
+		return usagef("--jobs %d: want 1 to %d", n, maxJobsFlag)
+	}
+	jobs, _, err := st.bulkJobs(c, false)
+	if err != nil {
+		return err
+	}
+	if len(hostsOf(c)) > 1 && c.IsSet(flagServerName) {
+		return usagef("--servername names one server; in a hosts file write name=SNI after a host")
+	}
+	password := st.inputPassword(passwordFrom(c, "", "the input"))
+	dial := fetch.DialOptions{ServerName: c.String(flagServerName), ConnectTimeout: c.Duration(flagConnectTimeout), StartTLS: c.String(flagStartTLS)}
+	work := func(ctx context.Context, job bulk.Job) inspectedJob {
+		if job.Err != nil {
+			return inspectedJob{err: job.Err}
+		}
+		var ins []source.Input
+		d := dial
+		if job.Host == "" {
+			in, err := source.Read(job.File, nil)
+			if err != nil {
+				return inspectedJob{err: err}
+			}
+			ins = []source.Input{in}
+		} else if job.ServerName != "" {
+			d.ServerName = job.ServerName
+		}
+		rep, err := st.inspectInputs(ctx, job.Name, ins, job.Host, d, at, password)
+		return inspectedJob{rep: rep, err: err}
+	}
+	type failed struct {
+		Target string `json:"target"`
+		Error  string `json:"error"`
+	}
+	var (
+		werr    error
+		nfailed int
+		first   = true
+	)
+	if c.Bool(flagJSON) {
+		// One document, streamed: each report is written when its turn
+		// comes, so ten thousand jobs are never all held in memory.
+		_, werr = io.WriteString(st.stdout, "{\"results\": [")
+	}
+	bar := st.newProgress(c, len(jobs), "inspecting")
+	stopWatch := st.watchInterrupt(bar)
+	emit := func(job bulk.Job, r inspectedJob) {
+		bar.clear()
+		var v any = r.rep
+		if r.err != nil {
+			nfailed++
+			v = failed{Target: job.Name, Error: report.OneLine(r.err.Error())}
+			st.voice.Errorf("%v", r.err) // it names the file or the address
+		}
+		var err error
+		switch {
+		case c.Bool(flagJSON):
+			sep := ",\n"
+			if first {
+				sep, first = "\n", false
+			}
+			var data []byte
+			if data, err = json.Marshal(v); err == nil {
+				_, err = fmt.Fprintf(st.stdout, "%s%s", sep, data)
+			}
+		case c.Bool(flagJSONL):
+			err = report.JSONLine(st.stdout, v)
+		case r.err == nil:
+			report.InspectText(st.stdout, r.rep)
+			_, err = io.WriteString(st.stdout, "\n")
+		}
+		if werr == nil {
+			werr = err
+		}
+	}
+	stats := bulk.Run(st.ctx, jobs, bulk.Options{Jobs: n, Progress: bar.update}, work, emit)
+	stopWatch()
+	bar.finish()
+	if c.Bool(flagJSON) {
+		if _, err := io.WriteString(st.stdout, "\n]}\n"); werr == nil {
+			werr = err
+		}
+	}
+	if werr != nil {
+		return werr
+	}
+	if stats.Interrupted() {
+		return st.interrupted(stats, "the reports above are complete")
+	}
+	st.voice.Notef("%d inspected, %d failed", stats.Done-nfailed, nfailed)
+	if nfailed > 0 {
+		st.exitCode = exitFailure
+	}
+	return nil
 }

@@ -26,15 +26,16 @@ belongs to one of the certificates. Nothing is judged: 'chainfix check' does tha
 
 Examples:
    chainfix inspect site.pfx --password-file pw.txt
-   chainfix inspect --host example.com --json`,
+   chainfix inspect --host example.com --json
+   chainfix inspect -r certs/ --jsonl`,
 		Flags: append([]cli.Flag{
 			boolFlag(flagJSON, "print the report as JSON (for scripts)"),
 			&cli.StringFlag{Name: flagAt, Usage: "count the days left from `TIME` (RFC 3339 or a date); default now"},
-			&cli.StringFlag{Name: flagHost, Usage: "read the chain a live server sends: `HOST[:PORT]` (port 443 by default)"},
+			&cli.GenericFlag{Name: flagHost, Value: &hostList{}, Usage: "read the chain a live server sends: `HOST[:PORT]` (port 443 by default; repeated: one job each)"},
 			&cli.StringFlag{Name: flagServerName, Usage: "SNI `NAME` to send with --host (default: the host)"},
 			&cli.DurationFlag{Name: flagConnectTimeout, Value: defaultTimeout, Usage: "connect and handshake timeout for --host (`DURATION`)"},
 			&cli.StringFlag{Name: flagStartTLS, Usage: "with --host: speak `PROTO` first: smtp, imap, pop3, ftp or postgres"},
-		}, passwordFlags("", "encrypted inputs (PFX, key)")...),
+		}, append(passwordFlags("", "encrypted inputs (PFX, key)"), bulkFlags("inspect")...)...),
 		Action: func(c *cli.Context) error { return st.runInspect(c) },
 	}
 }
@@ -44,6 +45,9 @@ func (st *state) runInspect(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if bulkRequested(c) {
+		return st.runBulkInspect(c, at)
+	}
 	host, files := c.String(flagHost), c.Args().Slice()
 	if host != "" && len(files) > 0 {
 		return usagef("give files or --host, not both")
@@ -51,44 +55,25 @@ func (st *state) runInspect(c *cli.Context) error {
 	if host == "" && (c.IsSet(flagServerName) || c.IsSet(flagStartTLS)) {
 		return usagef("--servername and --starttls go with --host")
 	}
-	rep := &report.Inspect{At: at.UTC(), Certificates: []report.CertDetail{}}
-	if host != "" {
-		served, err := fetch.Endpoint(st.ctx, host, fetch.DialOptions{ServerName: c.String(flagServerName), ConnectTimeout: c.Duration(flagConnectTimeout), StartTLS: c.String(flagStartTLS)})
-		if err != nil {
-			return err
-		}
-		rep.Target, rep.Address, rep.TLSVersion = host, served.Address, report.TLSVersionName(served.Version)
-		for _, cert := range served.Certificates {
-			rep.Certificates = append(rep.Certificates, report.NewCertDetail(cert, at))
-		}
-	} else {
+	password := st.inputPassword(passwordFrom(c, "", "the input"))
+	dial := fetch.DialOptions{ServerName: c.String(flagServerName), ConnectTimeout: c.Duration(flagConnectTimeout), StartTLS: c.String(flagStartTLS)}
+	var ins []source.Input
+	target := host
+	if host == "" {
 		if len(files) == 0 {
 			if isTerminal(st.stdin) {
 				return &usageError{msg: source.ErrNoInput.Error()}
 			}
 			files = []string{"-"}
 		}
-		rep.Target = strings.Join(files, ", ")
-		password := st.inputPassword(passwordFrom(c, "", "the input"))
-		ins, err := source.ReadAll(files, st.stdin)
-		if err != nil {
+		target = strings.Join(files, ", ")
+		if ins, err = source.ReadAll(files, st.stdin); err != nil {
 			return &undecidedError{err: err}
 		}
-		set, err := source.Decode(st.ctx, ins, source.Options{Password: password, Log: st.log})
-		if err != nil {
-			return &undecidedError{err: err}
-		}
-		for _, cert := range set.Certs {
-			rep.Certificates = append(rep.Certificates, report.NewCertDetail(cert, at))
-		}
-		for _, k := range set.Keys {
-			key, err := k.Decode(st.ctx, password)
-			if err != nil {
-				rep.Keys = append(rep.Keys, report.KeyDetail{From: k.From.Name, Err: report.OneLine(err.Error())})
-				continue
-			}
-			rep.Keys = append(rep.Keys, report.NewKeyDetail(k.From.Name, key, rep.Certificates))
-		}
+	}
+	rep, err := st.inspectInputs(st.ctx, target, ins, host, dial, at, password)
+	if err != nil {
+		return err
 	}
 	if c.Bool(flagJSON) {
 		return report.JSON(st.stdout, rep)
