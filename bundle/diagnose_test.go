@@ -154,17 +154,7 @@ func TestDiagnose(t *testing.T) {
 			served := p.get(t, tt.served...)
 			var r *Result
 			if tt.result != "none" {
-				var err error
-				r, err = Build(context.Background(), served, Options{Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...), At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted, KeyUsages: tt.usages})
-				var inv *InvalidError
-				switch {
-				case tt.result == "build" && err != nil:
-					t.Fatalf("Build: %v", err)
-				case tt.result == "invalid" && !errors.As(err, &inv):
-					t.Fatalf("Build: %v, want an *InvalidError", err)
-				case tt.result == "invalid":
-					r = &Result{Leaf: inv.Path[0], Path: inv.Path, Trusted: true}
-				}
+				r = resultFor(t, served, Options{Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...), At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted, KeyUsages: tt.usages}, tt.result)
 			}
 			got := Diagnose(served, r, DiagnoseOptions{At: testpki.Epoch, Host: tt.host, KeyUsages: tt.usages})
 			var codes []string
@@ -199,4 +189,23 @@ func TestDiagnose(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resultFor builds served and returns what Diagnose is to judge: the
+// Result when want is "build" (Build must succeed), or, when want is
+// "invalid", the path crypto/x509 refused taken as trusted (Build must
+// fail with an *InvalidError), as the CLI's check does.
+func resultFor(t *testing.T, served []*x509.Certificate, opts Options, want string) *Result {
+	t.Helper()
+	r, err := Build(context.Background(), served, opts)
+	var inv *InvalidError
+	switch {
+	case want == "build" && err != nil:
+		t.Fatalf("Build: %v", err)
+	case want == "invalid" && !errors.As(err, &inv):
+		t.Fatalf("Build: %v, want an *InvalidError", err)
+	case want == "invalid":
+		r = &Result{Leaf: inv.Path[0], Path: inv.Path, Trusted: true}
+	}
+	return r
 }

@@ -1,7 +1,6 @@
 package bundle
 
 import (
-	"context"
 	"crypto"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -9,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -160,16 +158,7 @@ func TestDiagnoseFindings(t *testing.T) {
 			if _, ok := p.certs["X1"]; ok {
 				rootLabel = "X1"
 			}
-			r, err := Build(context.Background(), served, Options{Roots: p.get(t, rootLabel), At: testpki.Epoch})
-			var inv *InvalidError
-			switch {
-			case tt.result == "build" && err != nil:
-				t.Fatalf("Build: %v", err)
-			case tt.result == "invalid" && !errors.As(err, &inv):
-				t.Fatalf("Build: %v, want an *InvalidError", err)
-			case tt.result == "invalid":
-				r = &Result{Leaf: inv.Path[0], Path: inv.Path, Trusted: true}
-			}
+			r := resultFor(t, served, Options{Roots: p.get(t, rootLabel), At: testpki.Epoch}, tt.result)
 			got := Diagnose(served, r, DiagnoseOptions{At: testpki.Epoch, Host: tt.host, Names: tt.names})
 			var ids []string
 			for _, f := range got {
