@@ -42,8 +42,10 @@ type fleet struct {
 	leaves   []*testpki.Cert
 	server   *httptest.Server
 	requests atomic.Int64
-	dir      string
-	files    []string // the leaves' files, in order
+	// lastAnswer is when the latest AIA answer was sent (UnixNano).
+	lastAnswer atomic.Int64
+	dir        string
+	files      []string // the leaves' files, in order
 }
 
 type fleetOptions struct {
@@ -81,6 +83,7 @@ func newFleet(tb testing.TB, o fleetOptions) *fleet {
 			}
 		}
 		mux.ServeHTTP(w, r)
+		f.lastAnswer.Store(time.Now().UnixNano())
 	}))
 	tb.Cleanup(f.server.Close)
 	serve := func(path string, c *testpki.Cert) {

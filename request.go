@@ -188,12 +188,15 @@ func (st *state) loadEngine(c *cli.Context) (*engine, error) {
 func (e *engine) runner(s *chainSettings, maxFetches int) *repair.Runner {
 	fo := s.fetch
 	fo.MaxFetches = maxFetches
+	verdicts := bundle.NewVerdicts()
+	fo.Signed = verdicts.Signed
 	return repair.New(repair.Config{
 		Trust:    e.store,
 		Pool:     e.pool,
 		Fetch:    fetch.New(fo),
 		Deadline: repair.DeadlineFor(max(fo.Timeout, s.req.Dial.ConnectTimeout)),
 		Log:      e.log,
+		Verdicts: verdicts,
 	})
 }
 

@@ -64,6 +64,9 @@ type Result struct {
 	// InputHadRoot: the input (not the pool) contained the path's root, a
 	// self-signed CA above the leaf.
 	InputHadRoot bool
+	// TopIsRoot: the top of Path is a root (IsRoot) above the leaf, which
+	// a bundle leaves out unless asked; Root returns it.
+	TopIsRoot bool
 	// InputInOrder: the input's certificates that are on the path came in
 	// path order, leaf first.
 	InputInOrder bool
@@ -71,6 +74,16 @@ type Result struct {
 	Dropped      []Dropped  // input certificates left out, in input order, with the reason
 	Rejected     []Rejected // other paths considered and why they lost, best first
 	Notes        []Note     // warnings about the chosen path
+}
+
+// Root is the top of the path when it is a root (TopIsRoot), else nil. It
+// is IsRoot of that certificate, decided once by Build: IsRoot checks the
+// self-signature each time, and a bulk run asks for every chain.
+func (r *Result) Root() *x509.Certificate {
+	if !r.TopIsRoot {
+		return nil
+	}
+	return r.Path[len(r.Path)-1]
 }
 
 // Added is a certificate on the path that the input lacked.

@@ -14,6 +14,7 @@ func (b *builder) fill(res *Result, chosen *cand, inputs []*node, dups []dup) {
 		onPath[n] = true
 	}
 	top := chosen.nodes[len(chosen.nodes)-1]
+	res.TopIsRoot = chosen.topIsRoot
 	res.InputHadRoot = chosen.topIsRoot && top.inputPos >= 0
 
 	res.InputInOrder = true

@@ -1,6 +1,10 @@
 package bundle
 
-import "sync"
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"sync"
+)
 
 // MaxVerdicts bounds a Verdicts cache: one entry is about 100 bytes, so
 // 100,000 (10 MB) hold the links of any estate's chains many times over;
@@ -16,10 +20,15 @@ const MaxVerdicts = 100_000
 type Verdicts struct {
 	mu sync.RWMutex
 	m  map[sigKey]sigState
+	// uppers are the upper parts of paths crypto/x509 accepted (see
+	// compose.go), by upperKey.
+	uppers map[[32]byte]struct{}
 }
 
 // NewVerdicts makes an empty cache.
-func NewVerdicts() *Verdicts { return &Verdicts{m: make(map[sigKey]sigState)} }
+func NewVerdicts() *Verdicts {
+	return &Verdicts{m: make(map[sigKey]sigState), uppers: make(map[[32]byte]struct{})}
+}
 
 func (v *Verdicts) get(k sigKey) (sigState, bool) {
 	if v == nil {
@@ -49,4 +58,20 @@ func (v *Verdicts) Len() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return len(v.m)
+}
+
+// Signed reports whether parent's key verifies child's signature, from the
+// cache when this pair (by key, not by certificate) was judged before, and
+// keeps the verdict for the Builds that follow. It is the check
+// fetch.Options.Signed asks for: the fetcher tells an AIA answer's signer
+// with it, and the Build that follows finds the verdict made. An
+// unknown verdict (an algorithm crypto/x509 refuses) is false.
+func (v *Verdicts) Signed(parent, child *x509.Certificate) bool {
+	k := sigKey{sha256.Sum256(parent.RawSubjectPublicKeyInfo), sha256.Sum256(child.Raw)}
+	s, ok := v.get(k)
+	if !ok {
+		s = signatureVerdict(parent, child)
+		v.put(k, s)
+	}
+	return s == sigValid
 }

@@ -39,3 +39,38 @@ func TestVerdictsShared(t *testing.T) {
 		t.Errorf("%d shared verdicts, want 10", n)
 	}
 }
+
+// TestVerdictsSigned: Signed (the fetcher's signature check) tells the
+// signer from another key and keeps its verdicts, so that the Build that
+// follows checks none of those links again; and it agrees with
+// crypto/x509's CheckSignature.
+func TestVerdictsSigned(t *testing.T) {
+	root := testpki.Issue(testpki.Template{CN: "Signed Root", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "signed root")}, nil)
+	inter := testpki.Issue(testpki.Template{CN: "Signed Int", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "signed int")}, root)
+	leaf := testpki.Issue(testpki.Template{CN: "signed.example.test", DNS: []string{"signed.example.test"}}, inter)
+	v := NewVerdicts()
+	for _, tc := range []struct {
+		parent, child *testpki.Cert
+		want          bool
+	}{{inter, leaf, true}, {root, leaf, false}, {root, inter, true}, {root, root, true}} {
+		for range 2 { // the second from the cache
+			if got := v.Signed(tc.parent.Cert, tc.child.Cert); got != tc.want {
+				t.Errorf("Signed(%s, %s) = %v, want %v", tc.parent.Cert.Subject.CommonName, tc.child.Cert.Subject.CommonName, got, tc.want)
+			}
+		}
+		if ok := tc.parent.Cert.CheckSignature(tc.child.Cert.SignatureAlgorithm, tc.child.Cert.RawTBSCertificate, tc.child.Cert.Signature) == nil; ok != tc.want {
+			t.Errorf("the table disagrees with CheckSignature for %s", tc.child.Cert.Subject.CommonName)
+		}
+	}
+	if n := v.Len(); n != 4 {
+		t.Errorf("%d verdicts kept, want 4", n)
+	}
+	opts := Options{Roots: []*x509.Certificate{root.Cert}, Pool: []*x509.Certificate{inter.Cert}, At: testpki.Epoch, Verdicts: v}
+	r, b, err := build(t.Context(), []*x509.Certificate{leaf.Cert}, opts)
+	if err != nil || len(r.Path) != 3 {
+		t.Fatalf("build: %v", err)
+	}
+	if b.checks != 0 {
+		t.Errorf("the Build made %d signature checks of its own, want 0", b.checks)
+	}
+}

@@ -32,28 +32,12 @@ func (b *builder) verifyCand(c *cand) {
 		return
 	}
 	c.verified = true
-	roots := x509.NewCertPool()
-	roots.AddCert(c.certs[len(c.certs)-1])
-	c.verr = b.verify(c.certs, roots)
+	c.verr = verifyPath(c.certs, b.at, b.usages, b.opts.Verdicts)
 }
 
+// verify runs crypto/x509 on path with roots.
 func (b *builder) verify(path []*x509.Certificate, roots *x509.CertPool) error {
-	inter := x509.NewCertPool()
-	if len(path) > 2 {
-		for _, c := range path[1 : len(path)-1] {
-			inter.AddCert(c)
-		}
-	}
-	// Roots is always an explicit pool: with nil, Verify on Windows and
-	// macOS hands the decision to the OS, which fetches intermediates on
-	// its own and would hide an incomplete chain.
-	_, err := path[0].Verify(x509.VerifyOptions{
-		Roots:         roots,
-		Intermediates: inter,
-		CurrentTime:   b.at,
-		KeyUsages:     b.usages,
-	})
-	return err
+	return verifyWith(path, roots, b.at, b.usages)
 }
 
 // finalVerify checks the chosen path once more, against every root in

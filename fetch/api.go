@@ -35,7 +35,13 @@ type Options struct {
 	// --aia-public-only). Off by default: enterprise CAs publish AIA on
 	// intranets. See the package documentation for the proxy case.
 	PublicOnly bool
-	Logger     logrus.FieldLogger // nil: discard
+	// Signed says whether parent's key verifies child's signature (the
+	// raw fact, as x509.Certificate.CheckSignature with child's
+	// algorithm); nil means exactly that check. The chain builder sets it
+	// to its shared verdicts (bundle.Verdicts.Signed), so that the check
+	// the fetcher makes to tell an answer's signer is not made again.
+	Signed func(parent, child *x509.Certificate) bool
+	Logger logrus.FieldLogger // nil: discard
 }
 
 // Defaults and bounds (each with its reason in the implementation).

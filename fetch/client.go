@@ -289,7 +289,7 @@ func (c *Client) Issuers(ctx context.Context, cert *x509.Certificate) ([]*x509.C
 			attempts[i].Err = a.err
 			continue
 		}
-		s, o := splitSigners(a.certs, cert)
+		s, o := c.splitSigners(a.certs, cert)
 		if len(s) == 0 {
 			if a.source == sourceCache {
 				// Only offline: online, a stale entry is fetched again.
@@ -380,7 +380,7 @@ func (c *Client) resolve(ctx context.Context, child *x509.Certificate, rawURL st
 // certificates signed child, or every signer expired before Options.At.
 // "" means the answer is good.
 func (c *Client) stale(certs []*x509.Certificate, child *x509.Certificate) string {
-	signers, _ := splitSigners(certs, child)
+	signers, _ := c.splitSigners(certs, child)
 	if len(signers) == 0 {
 		return fmt.Sprintf("holds %s, which did not sign the certificate", names(certs))
 	}
@@ -408,7 +408,7 @@ func (c *Client) refresh(ctx context.Context, rawURL string, child *x509.Certifi
 	log.Info("AIA cache entry stale: fetching again")
 	fresh := c.lookup(ctx, callKey{url: rawURL, network: true}, log)
 	if fresh.err != nil && !isContextErr(fresh.err) {
-		if signers, _ := splitSigners(cached.certs, child); len(signers) > 0 {
+		if signers, _ := c.splitSigners(cached.certs, child); len(signers) > 0 {
 			log.WithError(fresh.err).Info("AIA fetch failed: using the expired cached issuer")
 			return cached
 		}
@@ -434,23 +434,32 @@ func checkURL(raw string) error {
 
 // splitSigners returns the certificates of certs that signed child, then the
 // others, each in answer order, without duplicates.
-func splitSigners(certs []*x509.Certificate, child *x509.Certificate) (signers, others []*x509.Certificate) {
+func (c *Client) splitSigners(certs []*x509.Certificate, child *x509.Certificate) (signers, others []*x509.Certificate) {
+	signed := c.opts.Signed
+	if signed == nil {
+		signed = checkSignature
+	}
 	seen := make(map[string]bool, len(certs))
-	for _, c := range certs {
-		if seen[string(c.Raw)] {
+	for _, cert := range certs {
+		if seen[string(cert.Raw)] {
 			continue
 		}
-		seen[string(c.Raw)] = true
-		// CheckSignature with the child's own algorithm, not
-		// CheckSignatureFrom: the latter refuses SHA-1 and checks CA
-		// flags, which is the builder's business, not the fetcher's.
-		if c.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil {
-			signers = append(signers, c)
+		seen[string(cert.Raw)] = true
+		if signed(cert, child) {
+			signers = append(signers, cert)
 		} else {
-			others = append(others, c)
+			others = append(others, cert)
 		}
 	}
 	return signers, others
+}
+
+// checkSignature says whether parent's key verifies child's signature:
+// CheckSignature with the child's own algorithm, not CheckSignatureFrom,
+// which refuses SHA-1 and checks CA flags, the builder's business, not the
+// fetcher's.
+func checkSignature(parent, child *x509.Certificate) bool {
+	return parent.CheckSignature(child.SignatureAlgorithm, child.RawTBSCertificate, child.Signature) == nil
 }
 
 // names lists certificates' subjects for a message.

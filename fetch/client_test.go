@@ -406,3 +406,33 @@ func TestAttemptStringPrintable(t *testing.T) {
 		t.Errorf("DeadlineError = %q", d.Error())
 	}
 }
+
+// TestSignedOption: Options.Signed is the one signature check the client
+// makes (the builder shares its verdicts through it), and its answer
+// decides: a signer it refuses is not the issuer.
+func TestSignedOption(t *testing.T) {
+	p := newPKI()
+	srv := newAIAServer(t)
+	srv.handle("/int.crt", serve("application/pkix-cert", p.inter.DER()))
+	leaf := p.leaf("signed.example", srv.url("/int.crt"))
+	for _, accept := range []bool{true, false} {
+		var calls int
+		c := New(Options{Signed: func(parent, child *x509.Certificate) bool {
+			calls++
+			if !parent.Equal(p.inter.Cert) || !child.Equal(leaf.Cert) {
+				t.Errorf("asked about %s signing %s", parent.Subject, child.Subject)
+			}
+			return accept
+		}})
+		got, err := c.Issuers(testCtx(t), leaf.Cert)
+		if calls == 0 {
+			t.Errorf("accept=%v: Options.Signed was not asked", accept)
+		}
+		switch {
+		case accept && (err != nil || len(got) != 1 || !got[0].Equal(p.inter.Cert)):
+			t.Errorf("accepted: Issuers = %s, %v", subjects(got), err)
+		case !accept && (err == nil || !errors.Is(err, ErrNotIssuer)):
+			t.Errorf("refused: Issuers = %s, %v; want ErrNotIssuer", subjects(got), err)
+		}
+	}
+}

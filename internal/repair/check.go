@@ -96,9 +96,7 @@ func TargetInput(out *Outcome, includeRoot bool) target.Input {
 		At:            out.Request.At,
 		Intermediates: out.Chain(false, true),
 	}
-	if path := out.Result.Path; len(path) > 1 && bundle.IsRoot(path[len(path)-1]) {
-		in.Root = path[len(path)-1]
-	}
+	in.Root = out.Result.Root()
 	return in
 }
 

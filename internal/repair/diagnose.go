@@ -78,7 +78,9 @@ func failureFindings(out *Outcome, dopts bundle.DiagnoseOptions) []bundle.Findin
 	var invalid *bundle.InvalidError
 	if errors.As(out.Err, &invalid) && len(invalid.Path) > 0 {
 		top := invalid.Path[len(invalid.Path)-1]
-		r := &bundle.Result{Leaf: invalid.Path[0], Path: invalid.Path, Trusted: bundle.IsSelfSigned(top)}
+		self := bundle.IsSelfSigned(top)
+		r := &bundle.Result{Leaf: invalid.Path[0], Path: invalid.Path, Trusted: self,
+			TopIsRoot: len(invalid.Path) > 1 && self && top.IsCA}
 		fs := bundle.Diagnose(out.Given, r, dopts)
 		for _, f := range fs {
 			if f.Severity == bundle.SeverityError {
@@ -332,7 +334,7 @@ func FailedFinding(err error) bundle.Finding {
 // self-signed (an intermediate given with --roots) stays: clients need it.
 func (o *Outcome) Chain(includeRoot, chainOnly bool) []*x509.Certificate {
 	path := o.Result.Path
-	if len(path) > 1 && !includeRoot && bundle.IsRoot(path[len(path)-1]) {
+	if !includeRoot && o.Result.TopIsRoot {
 		path = path[:len(path)-1]
 	}
 	if chainOnly {

@@ -45,6 +45,11 @@ type Config struct {
 	Deadline time.Duration
 	// Log receives info and debug notes; nil: discard.
 	Log logrus.FieldLogger
+	// Verdicts are the signature verdicts the Runner's chains share; nil:
+	// a new set. Give the fetch client the same (fetch.Options.Signed =
+	// Verdicts.Signed) and the signature it checks to tell an AIA answer's
+	// signer is not checked again by the Build that follows.
+	Verdicts *bundle.Verdicts
 }
 
 // Runner runs chain requests; see the package documentation.
@@ -67,7 +72,11 @@ func New(cfg Config) *Runner {
 		l.SetOutput(io.Discard)
 		log = l
 	}
-	return &Runner{cfg: cfg, log: log, verdicts: bundle.NewVerdicts()}
+	verdicts := cfg.Verdicts
+	if verdicts == nil {
+		verdicts = bundle.NewVerdicts()
+	}
+	return &Runner{cfg: cfg, log: log, verdicts: verdicts}
 }
 
 // Trust returns the Runner's trust store.

@@ -37,7 +37,7 @@ func Summary(w io.Writer, out *repair.Outcome, includeRoot bool) {
 		switch {
 		case i == 0:
 			role = "leaf"
-		case i == len(r.Path)-1 && bundle.IsRoot(c):
+		case i == len(r.Path)-1 && r.TopIsRoot:
 			role = "root"
 			if !includeRoot {
 				note = " (left out; --include-root adds it)"
@@ -54,7 +54,7 @@ func Summary(w io.Writer, out *repair.Outcome, includeRoot bool) {
 		fmt.Fprintf(w, "chainfix: reordered: the input was not in leaf -> intermediates -> root order\n")
 	}
 	for _, a := range r.Added {
-		if bundle.IsRoot(a.Cert) && !includeRoot {
+		if a.Cert == r.Root() && !includeRoot {
 			continue // the root from the trust store, not written
 		}
 		fmt.Fprintf(w, "chainfix: added %s (from %s)\n", bundle.Name(a.Cert), a.From)

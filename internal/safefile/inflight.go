@@ -6,15 +6,21 @@ import (
 )
 
 // inflight is the set of temporary files and directories this process
-// still has on disk, for Cleanup. It is the package's only state: a
-// process has one set of signals, and the handler that calls Cleanup
-// cannot know which writes are running. Creating a temporary name, and
-// renaming it into place, happen under mu, so Cleanup either sees a name
-// and removes it or runs after the rename (the destination is complete).
+// still has on disk, for Cleanup. It is the package's only state (with the
+// directory syncs of dirsync.go): a process has one set of signals, and
+// the handler that calls Cleanup cannot know which writes are running.
+//
+// Creating a temporary name, and renaming it into place, happen under gate
+// held shared, and Cleanup holds it alone: it either sees a name and
+// removes it, or runs after the rename (the destination is complete).
+// Shared, so that concurrent writes (a bulk run writes one file per job)
+// do not wait for each other's renames.
 var inflight struct {
-	mu     sync.Mutex
-	paths  map[string]struct{}
-	closed bool // Cleanup ran: no new temporary names, no renames
+	gate   sync.RWMutex
+	closed bool // Cleanup ran: no new temporary names, no renames; under gate
+
+	mu    sync.Mutex // guards paths
+	paths map[string]struct{}
 }
 
 // Cleanup removes every temporary file and directory that writes of this
@@ -26,9 +32,11 @@ var inflight struct {
 // content, or the complete new one if its rename came first. Cleanup is
 // safe to call from any goroutine, and more than once.
 func Cleanup() {
+	inflight.gate.Lock()
+	defer inflight.gate.Unlock()
+	inflight.closed = true
 	inflight.mu.Lock()
 	defer inflight.mu.Unlock()
-	inflight.closed = true
 	for p := range inflight.paths {
 		os.RemoveAll(p) // best effort: the process is exiting
 		delete(inflight.paths, p)
@@ -39,8 +47,8 @@ func Cleanup() {
 // its name, and records that name for Cleanup. It fails with
 // ErrInterrupted once Cleanup has run.
 func track(create func() (string, error)) (string, error) {
-	inflight.mu.Lock()
-	defer inflight.mu.Unlock()
+	inflight.gate.RLock()
+	defer inflight.gate.RUnlock()
 	if inflight.closed {
 		return "", ErrInterrupted
 	}
@@ -48,6 +56,8 @@ func track(create func() (string, error)) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	inflight.mu.Lock()
+	defer inflight.mu.Unlock()
 	if inflight.paths == nil {
 		inflight.paths = map[string]struct{}{}
 	}
@@ -58,23 +68,27 @@ func track(create func() (string, error)) (string, error) {
 // commit renames the complete temporary tmp to final and stops tracking
 // it. After Cleanup it fails with ErrInterrupted: tmp is gone already.
 func commit(tmp, final string, rename func(oldpath, newpath string) error) error {
-	inflight.mu.Lock()
-	defer inflight.mu.Unlock()
+	inflight.gate.RLock()
+	defer inflight.gate.RUnlock()
 	if inflight.closed {
 		return ErrInterrupted
 	}
 	if err := rename(tmp, final); err != nil {
 		return err
 	}
-	delete(inflight.paths, tmp)
+	untrack(tmp)
 	return nil
 }
 
 // discard removes the temporary tmp after a failed write and stops
 // tracking it.
 func discard(tmp string) {
+	os.RemoveAll(tmp)
+	untrack(tmp)
+}
+
+func untrack(tmp string) {
 	inflight.mu.Lock()
 	defer inflight.mu.Unlock()
-	os.RemoveAll(tmp)
 	delete(inflight.paths, tmp)
 }

@@ -36,8 +36,8 @@ func renameDir(tmp, final string) error {
 	return os.Rename(tmp, final)
 }
 
-// syncDir: directories cannot be synced here; NTFS journals the rename.
-func syncDir(dir string) {}
+// fsyncDir: directories cannot be synced here; NTFS journals the rename.
+func fsyncDir(dir string) {}
 
 // syncDirFile: Windows refuses to flush a directory handle ("Access
 // denied"); NTFS journals the entries of a rename itself.

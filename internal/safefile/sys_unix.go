@@ -71,10 +71,10 @@ func renameDir(tmp, final string) error {
 	return nil
 }
 
-// syncDir makes a rename in dir durable. Best effort: the rename is done
+// fsyncDir flushes dir's entries to disk. Best effort: the rename is done
 // and the destination complete either way, and some file systems refuse
 // fsync on a directory.
-func syncDir(dir string) {
+func fsyncDir(dir string) {
 	if f, err := os.Open(dir); err == nil {
 		f.Sync()
 		f.Close()
