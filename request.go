@@ -326,7 +326,7 @@ func (st *state) loadTrust(values []string) (*trust.Store, error) {
 				st.log.Warnf("trusting %s as given with --roots, although it is not a root (%s)", bundle.Name(c), what)
 			}
 		}
-		stores = append(stores, &trust.Store{Name: "--roots " + strings.Join(files, ", "), Roots: certs})
+		stores = append(stores, trust.NewStore("--roots "+strings.Join(files, ", "), certs))
 	}
 	s := trust.Merge(stores...)
 	st.logTrust(s)
@@ -336,7 +336,7 @@ func (st *state) loadTrust(values []string) (*trust.Store, error) {
 // logTrust says, with -v, which store is trusted and how many roots it
 // held, and which intermediates the machine contributes as a pool.
 func (st *state) logTrust(s *trust.Store) {
-	st.log.Infof("trusting %d roots from %s", len(s.Roots), s.Name)
+	st.log.Infof("trusting %d roots from %s", s.Anchors.Len(), s.Name)
 	if len(s.Intermediates) > 0 {
 		st.log.Infof("drawing on %d intermediates from %s, as a pool: one found there is still missing from what the server sends", len(s.Intermediates), s.IntermediatesFrom)
 	}

@@ -27,6 +27,9 @@ type Options struct {
 	// certificate clients must be sent; a leaf is never its own anchor
 	// unless it is self-signed.
 	Roots []*x509.Certificate
+	// Anchors are more trust anchors, parsed only when a path reaches
+	// their name (a machine's trust store; see Anchors). Trusted as Roots.
+	Anchors *Anchors
 	// Pool holds more certificates to draw intermediates from; they are not
 	// "input" (never reported as dropped).
 	Pool []*x509.Certificate
@@ -122,6 +125,8 @@ type DiagnoseOptions struct {
 	// only trusted path needs (an error) from one a valid path does
 	// without (a warning).
 	Roots []*x509.Certificate
+	// Anchors are more trust anchors, as in Options.
+	Anchors *Anchors
 }
 
 // Finding is one problem (or one reassurance) about a chain. Its JSON form

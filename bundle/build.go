@@ -55,11 +55,15 @@ const leafShare = 2
 const ctxEvery = 64
 
 type builder struct {
-	ctx       context.Context
-	opts      Options
-	at        time.Time
-	usages    []x509.ExtKeyUsage
-	maxChecks int
+	ctx  context.Context
+	opts Options
+	// anchorsLoaded are the Options.Anchors brought into the index, each
+	// once (anchorSeen).
+	anchorsLoaded []*x509.Certificate
+	anchorSeen    map[*x509.Certificate]bool
+	at            time.Time
+	usages        []x509.ExtKeyUsage
+	maxChecks     int
 
 	index
 
@@ -134,8 +138,16 @@ func build(ctx context.Context, input []*x509.Certificate, opts Options) (*Resul
 			b.addRoot(c)
 		}
 	}
+	// The anchors a candidate could chain to, or be a copy of, join as
+	// Roots do: after the input (an input that is an anchor stays input),
+	// before the pool and fetched certificates (one of those that is an
+	// anchor is the anchor).
+	for _, n := range inputs {
+		b.loadAnchors(n.cert)
+	}
 	for _, c := range opts.Pool {
 		if c != nil {
+			b.loadAnchors(c)
 			b.add(c, fromPool)
 		}
 	}

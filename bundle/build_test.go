@@ -498,53 +498,68 @@ func TestBuild(t *testing.T) {
 			wantErr: "noleaf",
 		},
 	}
+	// Every case twice: the trust anchors as Roots, and as lazily parsed
+	// Anchors (a machine's trust store), which must give the same result.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := newPKI(t, tt.specs)
-			opts := Options{
-				Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...),
-				At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted, KeyUsages: tt.usages,
+		for _, lazy := range []bool{false, true} {
+			name := tt.name
+			if lazy {
+				name += " (anchors)"
 			}
-			if tt.leaf != "" {
-				opts.Leaf = p.certs[tt.leaf].Cert
-			}
-			var src *fakeSource
-			if tt.source != nil {
-				src = &fakeSource{p: p, answers: tt.source, err: tt.sourceErr}
-				opts.Source = src
-			}
-			r, err := Build(context.Background(), p.get(t, tt.input...), opts)
-			if src != nil && src.calls != tt.wantCalls {
-				t.Errorf("Source called %d times (for %v), want %d", src.calls, src.asked, tt.wantCalls)
-			}
-			if tt.wantErr != "" {
-				checkErrKind(t, err, tt.wantErr)
-				for _, s := range tt.errHas {
-					if err != nil && !strings.Contains(err.Error(), s) {
-						t.Errorf("error %q lacks %q", err, s)
+			t.Run(name, func(t *testing.T) {
+				p := newPKI(t, tt.specs)
+				opts := Options{
+					Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...),
+					At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted, KeyUsages: tt.usages,
+				}
+				if lazy {
+					var ders [][]byte
+					for _, c := range opts.Roots {
+						ders = append(ders, c.Raw)
+					}
+					opts.Roots, opts.Anchors = nil, AnchorsFromDER(ders)
+				}
+				if tt.leaf != "" {
+					opts.Leaf = p.certs[tt.leaf].Cert
+				}
+				var src *fakeSource
+				if tt.source != nil {
+					src = &fakeSource{p: p, answers: tt.source, err: tt.sourceErr}
+					opts.Source = src
+				}
+				r, err := Build(context.Background(), p.get(t, tt.input...), opts)
+				if src != nil && src.calls != tt.wantCalls {
+					t.Errorf("Source called %d times (for %v), want %d", src.calls, src.asked, tt.wantCalls)
+				}
+				if tt.wantErr != "" {
+					checkErrKind(t, err, tt.wantErr)
+					for _, s := range tt.errHas {
+						if err != nil && !strings.Contains(err.Error(), s) {
+							t.Errorf("error %q lacks %q", err, s)
+						}
+					}
+					if err != nil && strings.Contains(err.Error(), "\n") {
+						t.Errorf("error is not one line: %q", err)
+					}
+				} else {
+					if err != nil {
+						t.Fatalf("Build: %v", err)
+					}
+					if got := p.path(r.Path); got != tt.want {
+						t.Errorf("path = %s, want %s", got, tt.want)
+					}
+					if r.Trusted == tt.untrusted {
+						t.Errorf("Trusted = %v, want %v", r.Trusted, !tt.untrusted)
+					}
+					if r.Leaf != r.Path[0] {
+						t.Errorf("Leaf %s is not Path[0]", p.label(r.Leaf))
 					}
 				}
-				if err != nil && strings.Contains(err.Error(), "\n") {
-					t.Errorf("error is not one line: %q", err)
+				if tt.check != nil {
+					tt.check(t, p, r, err)
 				}
-			} else {
-				if err != nil {
-					t.Fatalf("Build: %v", err)
-				}
-				if got := p.path(r.Path); got != tt.want {
-					t.Errorf("path = %s, want %s", got, tt.want)
-				}
-				if r.Trusted == tt.untrusted {
-					t.Errorf("Trusted = %v, want %v", r.Trusted, !tt.untrusted)
-				}
-				if r.Leaf != r.Path[0] {
-					t.Errorf("Leaf %s is not Path[0]", p.label(r.Leaf))
-				}
-			}
-			if tt.check != nil {
-				tt.check(t, p, r, err)
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -36,7 +36,7 @@ const maxDiagnoseSignatureChecks = 256
 // intermediate clients must be sent (IDChainIncomplete when it is
 // not), as Build keeps it in the bundle.
 func Diagnose(served []*x509.Certificate, r *Result, opts DiagnoseOptions) []Finding {
-	d := &diag{at: opts.At, warn: opts.ExpiryWarning, roots: opts.Roots}
+	d := &diag{at: opts.At, warn: opts.ExpiryWarning, roots: opts.Roots, anchors: opts.Anchors}
 	if d.warn <= 0 {
 		d.warn = DefaultExpiryWarning
 	}
@@ -290,11 +290,12 @@ func (d *diag) usage(leaf *x509.Certificate, served, path []*x509.Certificate, u
 }
 
 type diag struct {
-	at    time.Time
-	warn  time.Duration
-	roots []*x509.Certificate
-	list  []Finding
-	soon  []expiring
+	at      time.Time
+	warn    time.Duration
+	roots   []*x509.Certificate
+	anchors *Anchors
+	list    []Finding
+	soon    []expiring
 }
 
 // expiring is a certificate that expires within the warning window.

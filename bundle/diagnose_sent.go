@@ -233,7 +233,7 @@ func uniq(certs []*x509.Certificate) []*x509.Certificate {
 // trustedIssuer returns the trust anchor whose name c carries as its
 // issuer and whose key signed c, or nil.
 func (d *diag) trustedIssuer(c *x509.Certificate) *x509.Certificate {
-	for _, r := range d.roots {
+	for _, r := range append(d.anchors.Named(c.RawIssuer), d.roots...) {
 		if r != nil && bytes.Equal(r.RawSubject, c.RawIssuer) && signatureVerdict(r, c) == sigValid {
 			return r
 		}

@@ -2,6 +2,7 @@ package bundle
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -22,7 +23,33 @@ import (
 // intermediate missing.
 func TestBuildLinksNamesDifferingOnlyInEncoding(t *testing.T) {
 	root := testpki.Issue(testpki.Template{CN: "root", CA: true, Key: rsaKey(1)}, nil)
-	key := rsaKey(2)
+	intUTF8, intPrintable, key := encodingPair(t, root)
+	leaf := testpki.Issue(testpki.Template{CN: "leaf", DNS: []string{"leaf.example"}}, &testpki.Cert{Cert: intPrintable, Key: key})
+
+	_, err := Build(context.Background(), []*x509.Certificate{leaf.Cert, intUTF8}, Options{Roots: []*x509.Certificate{root.Cert}, At: testpki.Epoch})
+	var inv *InvalidError
+	if !errors.As(err, &inv) {
+		t.Fatalf("err = %v, want an *InvalidError", err)
+	}
+	if len(inv.Path) != 3 || inv.Path[1] != intUTF8 || !strings.Contains(inv.Reason, "only up to string encoding") {
+		t.Errorf("path %d long, reason %q", len(inv.Path), inv.Reason)
+	}
+
+	// With the byte-identical issuer at hand, that one is used.
+	r, err := Build(context.Background(), []*x509.Certificate{leaf.Cert, intUTF8, intPrintable}, Options{Roots: []*x509.Certificate{root.Cert}, At: testpki.Epoch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Path[1] != intPrintable {
+		t.Errorf("path uses the UTF8String copy")
+	}
+}
+
+// encodingPair is the intermediate "int" under root twice, with one key and
+// one SKI: its subject in UTF8String and in PrintableString.
+func encodingPair(t *testing.T, root *testpki.Cert) (utf8, printable *x509.Certificate, key crypto.Signer) {
+	t.Helper()
+	key = rsaKey(2)
 	mk := func(tag int) *x509.Certificate {
 		raw, err := asn1.Marshal(pkix.RDNSequence{{{Type: asn1.ObjectIdentifier{2, 5, 4, 3}, Value: asn1.RawValue{Tag: tag, Bytes: []byte("int")}}}})
 		if err != nil {
@@ -44,24 +71,5 @@ func TestBuildLinksNamesDifferingOnlyInEncoding(t *testing.T) {
 		}
 		return c
 	}
-	intUTF8, intPrintable := mk(asn1.TagUTF8String), mk(asn1.TagPrintableString)
-	leaf := testpki.Issue(testpki.Template{CN: "leaf", DNS: []string{"leaf.example"}}, &testpki.Cert{Cert: intPrintable, Key: key})
-
-	_, err := Build(context.Background(), []*x509.Certificate{leaf.Cert, intUTF8}, Options{Roots: []*x509.Certificate{root.Cert}, At: testpki.Epoch})
-	var inv *InvalidError
-	if !errors.As(err, &inv) {
-		t.Fatalf("err = %v, want an *InvalidError", err)
-	}
-	if len(inv.Path) != 3 || inv.Path[1] != intUTF8 || !strings.Contains(inv.Reason, "only up to string encoding") {
-		t.Errorf("path %d long, reason %q", len(inv.Path), inv.Reason)
-	}
-
-	// With the byte-identical issuer at hand, that one is used.
-	r, err := Build(context.Background(), []*x509.Certificate{leaf.Cert, intUTF8, intPrintable}, Options{Roots: []*x509.Certificate{root.Cert}, At: testpki.Epoch})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Path[1] != intPrintable {
-		t.Errorf("path uses the UTF8String copy")
-	}
+	return mk(asn1.TagUTF8String), mk(asn1.TagPrintableString), key
 }

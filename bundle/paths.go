@@ -111,6 +111,7 @@ func (b *builder) ask(n *node) bool {
 		if c == nil {
 			continue
 		}
+		b.loadAnchors(c)
 		if _, isNew := b.add(c, fromFetched); isNew {
 			added = true
 		}

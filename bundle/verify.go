@@ -66,6 +66,11 @@ func (b *builder) rootsFor(c *cand) *x509.CertPool {
 				roots.AddCert(r)
 			}
 		}
+		// Every anchor named like a path certificate's issuer is loaded:
+		// all that crypto/x509 would look at in the whole set.
+		for _, r := range b.anchorsLoaded {
+			roots.AddCert(r)
+		}
 	}
 	return roots
 }

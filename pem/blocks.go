@@ -169,22 +169,14 @@ func (e badByteError) Error() string { return fmt.Sprintf("unexpected %q", e.b) 
 // accepting a body whose "=" padding was lost.
 func decodeBase64(text []byte) ([]byte, error) {
 	clean := make([]byte, 0, len(text))
-	// where[i] is the offset in text of clean[i], to locate errors.
-	where := make([]int, 0, len(text))
 	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f':
-			continue
-		case c == '\\' && i+1 < len(text) && (text[i+1] == 'n' || text[i+1] == 'r'):
-			i++
-			continue
-		case c == bom[0] && bytes.HasPrefix(text[i:], []byte(bom)):
-			i += len(bom) - 1
-			continue
+		if !base64Byte[text[i]] {
+			if n := ignored(text, i); n > 0 {
+				i += n - 1
+				continue
+			}
 		}
-		clean = append(clean, c)
-		where = append(where, i)
+		clean = append(clean, text[i])
 	}
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
 	n, err := base64.StdEncoding.Decode(out, clean)
@@ -195,7 +187,7 @@ func decodeBase64(text []byte) ([]byte, error) {
 	if err != nil {
 		var corrupt base64.CorruptInputError
 		if errors.As(err, &corrupt) && int(corrupt) < len(clean) && !isBase64Byte(clean[corrupt]) {
-			return nil, badByteError{offset: where[corrupt], b: clean[corrupt]}
+			return nil, badByteError{offset: offsetOfKept(text, int(corrupt)), b: clean[corrupt]}
 		}
 		if len(clean)%4 != 0 {
 			return nil, fmt.Errorf("truncated body (%d characters, not a multiple of 4)", len(clean))
@@ -205,9 +197,45 @@ func decodeBase64(text []byte) ([]byte, error) {
 	return out[:n], nil
 }
 
-func isBase64Byte(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
+// ignored is how many bytes at text[i] decodeBase64 drops: a whitespace
+// byte, a literal "\n" or "\r", a BOM; 0 for a byte it keeps.
+func ignored(text []byte, i int) int {
+	switch c := text[i]; {
+	case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f':
+		return 1
+	case c == '\\' && i+1 < len(text) && (text[i+1] == 'n' || text[i+1] == 'r'):
+		return 2
+	case c == bom[0] && bytes.HasPrefix(text[i:], []byte(bom)):
+		return len(bom)
+	}
+	return 0
 }
+
+// offsetOfKept is the offset in text of the k-th byte decodeBase64 kept,
+// to locate an error (so that the decoding itself keeps no map).
+func offsetOfKept(text []byte, k int) int {
+	for i := 0; i < len(text); i++ {
+		if n := ignored(text, i); n > 0 {
+			i += n - 1
+			continue
+		}
+		if k == 0 {
+			return i
+		}
+		k--
+	}
+	return len(text)
+}
+
+func isBase64Byte(c byte) bool { return base64Byte[c] }
+
+// base64Byte tells the bytes of the standard base64 alphabet and "=".
+var base64Byte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '='
+	}
+	return t
+}()
 
 // lineCounter turns byte offsets into 1-based line numbers. Queries must come
 // in non-decreasing order; the total work is linear in the input. A line ends
@@ -216,12 +244,29 @@ type lineCounter struct {
 	data []byte
 	pos  int
 	line int
+	noCR int8 // 0: not looked yet; 1: data holds a CR; 2: it does not
 }
 
 func (c *lineCounter) at(offset int) int {
 	if offset < c.pos {
 		// Out of order: count again from the start (only on error paths).
 		c.pos, c.line = 0, 1
+	}
+	if c.noCR == 0 {
+		c.noCR = 1
+		if bytes.IndexByte(c.data, '\r') < 0 {
+			c.noCR = 2
+		}
+	}
+	if c.noCR == 2 {
+		// Lines end at LF only: count them at once (the common case; a
+		// trust store is 3,000 lines).
+		end := min(offset, len(c.data))
+		if c.pos < end {
+			c.line += bytes.Count(c.data[c.pos:end], []byte{'\n'})
+			c.pos = end
+		}
+		return c.line
 	}
 	for ; c.pos < offset && c.pos < len(c.data); c.pos++ {
 		switch c.data[c.pos] {

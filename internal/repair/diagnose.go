@@ -40,7 +40,7 @@ func Diagnose(out *Outcome, opts DiagnoseOptions) []bundle.Finding {
 			name, _, _ = fetch.SplitHostPort(out.Request.Host)
 		}
 	}
-	dopts := bundle.DiagnoseOptions{Host: strings.Trim(name, "[]"), Names: opts.Names, At: out.Request.At, KeyUsages: out.Request.KeyUsages, ExpiryWarning: opts.ExpiryWarning, Roots: out.Roots}
+	dopts := bundle.DiagnoseOptions{Host: strings.Trim(name, "[]"), Names: opts.Names, At: out.Request.At, KeyUsages: out.Request.KeyUsages, ExpiryWarning: opts.ExpiryWarning, Anchors: out.Anchors}
 	var fs []bundle.Finding
 	if out.Result != nil {
 		fs = withFetchProblems(bundle.Diagnose(out.Given, out.Result, dopts), out.FetchProblems)

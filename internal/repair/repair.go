@@ -134,9 +134,9 @@ type Outcome struct {
 	Result *bundle.Result
 	// Err says why no chain could be built (only with Request.Diagnose).
 	Err error
-	// Roots are the trust anchors the chain was judged against, and
+	// Anchors are the trust anchors the chain was judged against, and
 	// TrustName says where they came from (trust.Store.Name).
-	Roots     []*x509.Certificate
+	Anchors   *bundle.Anchors
 	TrustName string
 	// FetchProblems are the AIA fetches that failed during the run, even
 	// when the chain was completed otherwise.
@@ -159,7 +159,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (*Outcome, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Deadline)
 	defer cancel()
-	out := &Outcome{Request: &req, Roots: r.cfg.Trust.Roots, TrustName: r.cfg.Trust.Name}
+	out := &Outcome{Request: &req, Anchors: r.cfg.Trust.Anchors, TrustName: r.cfg.Trust.Name}
 
 	if req.Host != "" {
 		// The probe (five more handshakes, all at once) runs while the
@@ -213,7 +213,7 @@ func (r *Runner) Run(ctx context.Context, req Request) (*Outcome, error) {
 	}
 
 	opts := bundle.Options{
-		Roots:          r.cfg.Trust.Roots,
+		Anchors:        r.cfg.Trust.Anchors,
 		Pool:           append(append([]*x509.Certificate(nil), r.cfg.Pool...), r.cfg.Trust.Intermediates...),
 		At:             req.At,
 		KeyUsages:      req.KeyUsages,

@@ -21,8 +21,8 @@ func Summary(w io.Writer, out *repair.Outcome, includeRoot bool) {
 		trust = "trusted via " + bundle.Name(r.Path[len(r.Path)-1])
 	}
 	if out.TrustName != "" {
-		roots := fmt.Sprintf("%d roots", len(out.Roots))
-		if len(out.Roots) == 1 {
+		roots := fmt.Sprintf("%d roots", out.Anchors.Len())
+		if out.Anchors.Len() == 1 {
 			roots = "1 root"
 		}
 		trust += fmt.Sprintf(" (trust store: %s, %s)", out.TrustName, roots)

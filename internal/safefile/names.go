@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -17,7 +18,9 @@ const maxName = 255
 
 // unsafeNameChars matches runs of what SafeName replaces: anything but
 // ASCII letters, digits, '.', '_' and '-', which every file system accepts.
-var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+// Compiled on first use, as every regular expression here: a run that
+// writes nothing should not pay for it at start-up.
+var unsafeNameChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 // SafeName turns arbitrary text, such as a certificate's common name, into
 // a part of a file name that passes CheckName on every platform: '*'
@@ -28,7 +31,7 @@ var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 // result is cut to 60 bytes, and a Windows device name ("CON", "nul.txt")
 // gets a leading '_'. Empty text gives "certificate".
 func SafeName(s string) string {
-	name := unsafeNameChars.ReplaceAllString(strings.ReplaceAll(s, "*", "wildcard"), "-")
+	name := unsafeNameChars().ReplaceAllString(strings.ReplaceAll(s, "*", "wildcard"), "-")
 	name = strings.Trim(name, "-.")
 	if len(name) > maxNamePart {
 		name = strings.TrimRight(name[:maxNamePart], "-.")

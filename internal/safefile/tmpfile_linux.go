@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -43,10 +44,11 @@ func linkTemp(f *os.File, dir, base string) (string, error) {
 
 // procFDDir matches a resolved /proc/self/fd (or /dev/fd, a link to it):
 // its entries look like links but name open files, not paths.
-var procFDDir = regexp.MustCompile(`^/proc/[0-9]+(/task/[0-9]+)?/fd$`)
+// Compiled on first use.
+var procFDDir = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/proc/[0-9]+(/task/[0-9]+)?/fd$`) })
 
 // isFDDir reports whether dir, resolved, is a process's fd directory.
 func isFDDir(dir string) bool {
 	abs, err := filepath.Abs(dir)
-	return err == nil && procFDDir.MatchString(abs)
+	return err == nil && procFDDir().MatchString(abs)
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Kubernetes: a TLS Secret (type kubernetes.io/tls) holding tls.crt and
@@ -28,7 +29,8 @@ const srcKubernetesNames = "Object Names and IDs, DNS Subdomain Names (Kubernete
 // maxSecretName is the longest DNS subdomain name (srcKubernetesNames).
 const maxSecretName = 253
 
-var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
+// Compiled on first use: most runs write no Kubernetes secret.
+var dnsSubdomain = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`) })
 
 var kubernetes = Target{
 	Name:     "kubernetes",
@@ -59,7 +61,7 @@ var kubernetes = Target{
 			if err != nil {
 				return one(Error, "%v", err)
 			}
-			if len(name) > maxSecretName || !dnsSubdomain.MatchString(name) {
+			if len(name) > maxSecretName || !dnsSubdomain().MatchString(name) {
 				return one(Error, "%q is not a valid Secret name: at most %d characters, lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; choose one with --base-name", name, maxSecretName)
 			}
 			return nil

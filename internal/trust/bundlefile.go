@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"chainfix/bundle"
 	"chainfix/pem"
 )
 
@@ -13,7 +14,9 @@ import (
 // 250 KiB; a larger file is not a trust store.
 const maxBundleSize = 16 << 20
 
-func readBundle(name string) ([]*x509.Certificate, error) {
+// readBundle reads a trust-store file: PEM certificates, parsed on demand
+// (bundle.AnchorsFromDER), or anything else Decode reads, parsed now.
+func readBundle(name string) (*bundle.Anchors, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
 		return nil, err
@@ -28,7 +31,32 @@ func readBundle(name string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseBundle(data)
+	if ders := plainPEMCertificates(data); len(ders) > 0 {
+		return bundle.AnchorsFromDER(ders), nil
+	}
+	certs, err := parseBundle(data)
+	if err != nil {
+		return nil, err
+	}
+	return bundle.NewAnchors(certs), nil
+}
+
+// plainPEMCertificates returns the DER of data's blocks when data is PEM
+// text whose every block is a CERTIFICATE (as the trust stores of Unix
+// systems are), else nil.
+func plainPEMCertificates(data []byte) [][]byte {
+	blocks, err := pem.Blocks(data)
+	if err != nil {
+		return nil
+	}
+	ders := make([][]byte, 0, len(blocks))
+	for _, b := range blocks {
+		if b.Type != "CERTIFICATE" || len(b.Headers) > 0 {
+			return nil
+		}
+		ders = append(ders, b.Bytes)
+	}
+	return ders
 }
 
 // parseBundle decodes the certificates of a PEM bundle leniently: one
@@ -51,25 +79,25 @@ func unixStore(opts Options, files []string) (*Store, error) {
 		files = []string{f}
 	}
 	for _, f := range files {
-		certs, err := readBundle(f)
+		anchors, err := readBundle(f)
 		if err != nil {
 			opts.log().Debugf("trust store %s: unusable: %v", f, err)
 			continue
 		}
-		return &Store{Name: f, Roots: certs}, nil
+		return &Store{Name: f, Anchors: anchors}, nil
 	}
 	if dirs := opts.getenv("SSL_CERT_DIR"); dirs != "" {
-		var certs []*x509.Certificate
+		var sets []*bundle.Anchors
 		for _, dir := range filepath.SplitList(dirs) {
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
-				if c, err := readBundle(filepath.Join(dir, e.Name())); err == nil {
-					certs = append(certs, c...)
+				if a, err := readBundle(filepath.Join(dir, e.Name())); err == nil {
+					sets = append(sets, a)
 				}
 			}
 		}
-		if len(certs) > 0 {
-			return &Store{Name: "SSL_CERT_DIR", Roots: certs}, nil
+		if all := bundle.MergeAnchors(sets...); all.Len() > 0 {
+			return &Store{Name: "SSL_CERT_DIR", Anchors: all}, nil
 		}
 	}
 	return nil, ErrNoSystemStore

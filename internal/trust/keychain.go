@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"chainfix/bundle"
 )
 
 // This file holds the macOS store: what the security tool is asked and
@@ -124,6 +126,7 @@ func keychainStore(opts Options) (*Store, error) {
 	}
 
 	s := &Store{Name: macStoreName}
+	var roots []*x509.Certificate
 	seen := map[string]bool{}
 	for _, c := range systemRoots {
 		key := sha1Hex(c)
@@ -135,7 +138,7 @@ func keychainStore(opts Options) (*Store, error) {
 			log.Debugf("macOS: left out the system root %s: distrusted in the %s trust settings", certName(c), domain)
 			continue
 		}
-		s.Roots = append(s.Roots, c)
+		roots = append(roots, c)
 	}
 	for _, c := range added {
 		key := sha1Hex(c)
@@ -146,13 +149,14 @@ func keychainStore(opts Options) (*Store, error) {
 		switch v, domain := verdict(c); {
 		case v == verdictTrusted:
 			log.Debugf("macOS: trusting %s (%s trust settings)", certName(c), domain)
-			s.Roots = append(s.Roots, c)
+			roots = append(roots, c)
 		case v == verdictDenied:
 			log.Debugf("macOS: left out %s: distrusted in the %s trust settings", certName(c), domain)
 		case c.IsCA && !selfIssued(c):
 			s.Intermediates = append(s.Intermediates, c)
 		}
 	}
+	s.Anchors = bundle.NewAnchors(roots)
 	if len(s.Intermediates) > 0 {
 		s.IntermediatesFrom = macIntermediates
 	}

@@ -3,6 +3,8 @@ package trust
 import (
 	"crypto/sha256"
 	"strings"
+
+	"chainfix/bundle"
 )
 
 // Merge combines stores into one (--roots system --roots corp-root.pem):
@@ -16,18 +18,18 @@ func Merge(stores ...*Store) *Store {
 	out := &Store{}
 	seen := map[[32]byte]bool{}
 	var names, intsFrom []string
+	sets := make([]*bundle.Anchors, 0, len(stores))
 	for _, s := range stores {
 		names = append(names, s.Name)
-		for _, c := range s.Roots {
-			if sum := sha256.Sum256(c.Raw); !seen[sum] {
-				seen[sum] = true
-				out.Roots = append(out.Roots, c)
-			}
-		}
+		sets = append(sets, s.Anchors)
 	}
+	out.Anchors = bundle.MergeAnchors(sets...)
 	for _, s := range stores {
 		n := 0
 		for _, c := range s.Intermediates {
+			if out.Anchors.Contains(c) {
+				continue // an intermediate that is also a root is a root
+			}
 			if sum := sha256.Sum256(c.Raw); !seen[sum] {
 				seen[sum] = true
 				out.Intermediates = append(out.Intermediates, c)

@@ -139,7 +139,7 @@ func windowsStore(read readWinStore, opts Options) (*Store, error) {
 	if len(roots) == 0 {
 		return nil, fmt.Errorf("%w: the Windows ROOT stores hold no usable certificate", ErrNoSystemStore)
 	}
-	s := &Store{Name: winStoreName, Roots: roots}
+	s := NewStore(winStoreName, roots)
 	for _, c := range keep(load(winCAStores), "intermediates") {
 		if !selfIssued(c) {
 			s.Intermediates = append(s.Intermediates, c)

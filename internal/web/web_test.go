@@ -64,7 +64,7 @@ func newTestServer(t testing.TB, online bool) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := &trust.Store{Name: "test", Roots: roots.Certificates}
+	store := trust.NewStore("test", roots.Certificates)
 	var logBuf bytes.Buffer
 	log := logrus.New()
 	log.SetOutput(&logBuf)

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Whole-process benchmarks of issue 9: what an admin's script pays when it
+// runs chainfix once per certificate. Figures are reported, never
+// asserted:
+//
+//	go test -run '^$' -bench 'BenchmarkStartup|BenchmarkProcessPerLeaf' -benchtime 1x .
+//
+// The binary is built as the release is (releaseBuildFlags, static).
+
+// BenchmarkStartup: the median wall time of one process, over
+// startupRuns runs, for an empty Go program (the floor), --version, an
+// offline build with --roots, and the same with the system trust store.
+// Target: a build under 3 ms, at most 3 times the empty program.
+func BenchmarkStartup(b *testing.B) {
+	const startupRuns = 200
+	bin := chainfixBinary(b)
+	empty := emptyGoBinary(b)
+	pki := filepath.Join("testdata", "pki")
+	cases := []struct {
+		name string
+		argv []string
+	}{
+		{"empty-go-program", []string{empty}},
+		{"version", []string{bin, "--version"}},
+		{"build-offline-roots", []string{bin, "build", "--offline", "--roots", filepath.Join(pki, "root.pem"), filepath.Join(pki, "leaf.pem"), filepath.Join(pki, "intermediate.pem")}},
+		{"build-offline-system-store", []string{bin, "build", "--offline", "--allow-untrusted", filepath.Join(pki, "leaf.pem"), filepath.Join(pki, "intermediate.pem")}},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				times := make([]time.Duration, 0, startupRuns)
+				for range startupRuns {
+					cmd := exec.Command(tc.argv[0], tc.argv[1:]...)
+					cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+b.TempDir())
+					start := time.Now()
+					if out, err := cmd.CombinedOutput(); err != nil {
+						b.Fatalf("%v: %v\n%s", tc.argv, err, out)
+					}
+					times = append(times, time.Since(start))
+				}
+				slices.Sort(times)
+				b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms/process")
+			}
+		})
+	}
+}
+
+// BenchmarkProcessPerLeaf: the scripted loop, one process per leaf for 500
+// leaves under 25 intermediates behind a 20 ms AIA server, sharing a
+// --cache-dir: cold (an empty cache: 25 requests in all) and warm (every
+// answer cached). Targets: under 2.5 s cold and 2 s warm.
+func BenchmarkProcessPerLeaf(b *testing.B) {
+	bin := chainfixBinary(b)
+	f := newFleet(b, fleetOptions{upper: 5, issuing: 20, leaves: 500, delay: internetDelay, rsa: true})
+	loop := func(b *testing.B, cache string) {
+		for _, leaf := range f.files {
+			cmd := exec.Command(bin, "build", "--cache-dir", cache, "--roots", f.path("root.pem"), leaf)
+			cmd.Env = append(os.Environ(), "HTTP_PROXY=", "HTTPS_PROXY=")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("%s: %v\n%s", leaf, err, out)
+			}
+		}
+	}
+	for _, warm := range []bool{false, true} {
+		b.Run(map[bool]string{false: "cold", true: "warm"}[warm], func(b *testing.B) {
+			var cache string
+			if warm {
+				cache = b.TempDir()
+				loop(b, cache)
+			}
+			start := f.requests.Load()
+			for b.Loop() {
+				if !warm {
+					b.StopTimer()
+					cache = b.TempDir()
+					b.StartTimer()
+				}
+				loop(b, cache)
+			}
+			b.ReportMetric(float64(f.requests.Load()-start)/float64(b.N), "requests/op")
+			b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N*len(f.files)), "ms/process")
+		})
+	}
+}
+
+// emptyGoBinary builds `package main; func main() {}` the same way.
+func emptyGoBinary(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	bin := filepath.Join(dir, "empty")
+	cmd := exec.Command("go", append(append([]string{"build"}, releaseBuildFlags...), "-o", bin, src)...)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
