@@ -68,7 +68,9 @@ func newApp(st *state) *cli.App {
 	// Completion: fish's script (urfave/cli's) completes file names only
 	// for flags marked TakesFile.
 	markFileFlags(app)
+	app.Flags = withNamesOnce(app.Flags)
 	for _, cmd := range app.Commands {
+		cmd.Flags = withNamesOnce(cmd.Flags)
 		name := cmd.Name
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 			st.command = name
@@ -263,6 +265,8 @@ func takesValue(flags []cli.Flag, arg string) bool {
 	if f == nil || strings.Contains(arg, "=") {
 		return false
 	}
-	_, isBool := f.(*cli.BoolFlag)
-	return !isBool
+	if df, ok := f.(cli.DocGenerationFlag); ok {
+		return df.TakesValue() // false for a boolean only
+	}
+	return true
 }

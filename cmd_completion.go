@@ -51,7 +51,7 @@ func writeCompletion(w io.Writer, app *cli.App, shell string) error {
 	case "fish":
 		// urfave/cli writes commands and flags (file flags marked with
 		// TakesFile in newApp); the values of flags it cannot know.
-		s, err := app.ToFishCompletion()
+		s, err := withOwnFlagTypes(app).ToFishCompletion()
 		if err != nil {
 			return err
 		}
@@ -183,8 +183,7 @@ func compFlags(flags []cli.Flag) []compFlag {
 				cf.kind = valueWords
 			}
 		}
-		switch f.(type) {
-		case *cli.StringSliceFlag, *cli.IntSliceFlag, *cli.Int64SliceFlag, *cli.Float64SliceFlag:
+		if sf, ok := f.(cli.DocGenerationSliceFlag); ok && sf.IsSliceFlag() {
 			cf.repeatable = true
 		}
 		out = append(out, cf)

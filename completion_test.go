@@ -50,6 +50,20 @@ func TestCompletionScripts(t *testing.T) {
 			}
 		})
 	}
+	// fish completes file names for the flags that take a file or a
+	// directory, and only for those ("-f": no file names).
+	_, fish, _ := runCLI(t, nil, "", "completion", "fish")
+	for flag, files := range map[string]bool{"roots": true, "out-dir": true, "key": true, "format": false, "offline": false} {
+		line := ""
+		for _, l := range strings.Split(fish, "\n") {
+			if strings.Contains(l, "__fish_seen_subcommand_from build'") && strings.Contains(l, " -l "+flag+" ") && strings.Contains(l, " -d ") {
+				line = l
+			}
+		}
+		if line == "" || strings.Contains(line, " -f ") == files {
+			t.Errorf("fish, build --%s (file names: %v): %q", flag, files, line)
+		}
+	}
 	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}} {
 		if code, _, stderr := runCLI(t, nil, "", args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d: %s", args, code, exitUsage, stderr)

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"chainfix/internal/report"
+)
+
+// TestNamesOnce: every flag of every command answers Names() as urfave/cli
+// would, nearly all of them without the regular expression, and the help
+// of a command is the same with its flags in their own types.
+func TestNamesOnce(t *testing.T) {
+	app := newApp(testState())
+	wrapped, total := 0, 0
+	for _, cmd := range app.Commands {
+		for _, f := range cmd.Flags {
+			total++
+			own := ownType(f)
+			if own != f {
+				wrapped++
+			}
+			if want := cli.FlagNames(own.Names()[0], own.Names()[1:]); !slices.Equal(f.Names(), want) || !slices.Equal(own.Names(), want) {
+				t.Errorf("%s: Names %v, want %v", cmd.Name, f.Names(), want)
+			}
+		}
+	}
+	if wrapped != total {
+		t.Errorf("%d of %d flags name themselves once", wrapped, total)
+	}
+	for _, cmd := range []string{"build", "check", "pfx"} {
+		_, fast, _ := runCLI(t, nil, "", cmd, "--help")
+		var own strings.Builder
+		st := testState()
+		st.stdout = &own
+		a := withOwnFlagTypes(newApp(st))
+		a.Writer = &own
+		a.Run([]string{"chainfix", cmd, "--help"})
+		if fast != own.String() || !strings.Contains(fast, "--roots") {
+			t.Errorf("%s --help differs with the flags in their own types", cmd)
+		}
+	}
+}
+
+// testState is the state run makes, writing nowhere.
+func testState() *state {
+	voice := report.NewVoice(io.Discard)
+	return &state{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, voice: voice, env: mapEnv{}, log: newLogger(voice)}
+}
