@@ -1,6 +1,10 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+)
 
 // urfave/cli v2 computes a flag's names with a regular expression on every
 // Names() call (FlagNames strips a v1-style "name, alias"), and
@@ -77,21 +81,51 @@ func withNamesOnce(flags []cli.Flag) []cli.Flag {
 func nameOnce(f cli.Flag) cli.Flag {
 	switch t := f.(type) {
 	case *cli.StringFlag:
-		return &namedString{t, t.Names()}
+		return &namedString{t, namesOf(t.Name, t.Aliases)}
 	case *cli.BoolFlag:
 		if !t.Hidden {
-			return &namedBool{t, t.Names()}
+			return &namedBool{t, namesOf(t.Name, t.Aliases)}
 		}
 	case *cli.StringSliceFlag:
-		return &namedStringSlice{t, t.Names()}
+		return &namedStringSlice{t, namesOf(t.Name, t.Aliases)}
 	case *cli.DurationFlag:
-		return &namedDuration{t, t.Names()}
+		return &namedDuration{t, namesOf(t.Name, t.Aliases)}
 	case *cli.IntFlag:
-		return &namedInt{t, t.Names()}
+		return &namedInt{t, namesOf(t.Name, t.Aliases)}
 	case *cli.GenericFlag:
-		return &namedGeneric{t, t.Names()}
+		return &namedGeneric{t, namesOf(t.Name, t.Aliases)}
 	}
 	return f
+}
+
+// namesOf is cli.FlagNames without its regular expression (which strips,
+// from each name, everything from its first comma or space on; names
+// hold no newline, where that expression would stop).
+func namesOf(name string, aliases []string) []string {
+	out := make([]string, 0, 1+len(aliases))
+	for _, part := range append([]string{name}, aliases...) {
+		if strings.ContainsRune(part, '\n') {
+			return cli.FlagNames(name, aliases)
+		}
+		if i := strings.IndexAny(part, ", "); i >= 0 {
+			part = part[:i]
+		}
+		out = append(out, part)
+	}
+	return out
+}
+
+// firstName is a flag's name, without computing its aliases.
+func firstName(f cli.Flag) string {
+	switch t := f.(type) {
+	case *cli.StringFlag:
+		return namesOf(t.Name, nil)[0]
+	case *cli.BoolFlag:
+		return namesOf(t.Name, nil)[0]
+	case *cli.StringSliceFlag:
+		return namesOf(t.Name, nil)[0]
+	}
+	return f.Names()[0]
 }
 
 // ownType is the flag nameOnce wrapped.

@@ -51,3 +51,12 @@ func testState() *state {
 	voice := report.NewVoice(io.Discard)
 	return &state{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, voice: voice, env: mapEnv{}, log: newLogger(voice)}
 }
+
+// TestFlagNames: the same names as urfave/cli's regular expression gives.
+func TestFlagNames(t *testing.T) {
+	for _, tc := range [][]string{{"roots"}, {"out", "o"}, {"a, b"}, {"x y", "z,w"}, {" lead"}, {""}, {"a,,b", " ", "c d e"}, {"new\nline, x"}} {
+		if got, want := namesOf(tc[0], tc[1:]), cli.FlagNames(tc[0], tc[1:]); !slices.Equal(got, want) {
+			t.Errorf("%q: %q, want %q", tc, got, want)
+		}
+	}
+}

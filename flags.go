@@ -136,7 +136,7 @@ func withoutFlags(flags []cli.Flag, names ...string) []cli.Flag {
 	for _, f := range flags {
 		skip := false
 		for _, n := range names {
-			if f.Names()[0] == n {
+			if firstName(f) == n {
 				skip = true
 			}
 		}
