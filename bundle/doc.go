@@ -52,7 +52,9 @@
 //
 // # Candidates and links
 //
-// Candidates are the input, Options.Pool and Options.Roots, deduplicated by
+// Candidates are the input, Options.Pool and Options.Roots (and those of
+// Options.Anchors named like a candidate or its issuer, loaded as the
+// candidate joins), deduplicated by
 // DER and indexed by subject, by subject and SKI, by subject and key, and
 // by SKI, so a pool of thousands of certificates is never scanned
 // linearly. A child is linked to an issuer whose subject equals the
@@ -144,7 +146,10 @@
 // Options.At with an explicit Roots pool built from Options.Roots (never nil:
 // on Windows and macOS nil hands the decision to the OS, which fetches
 // intermediates itself and hides an incomplete chain) and Intermediates
-// exactly the path's intermediates.
+// exactly the path's intermediates. With Options.Verdicts, a path whose CAs
+// say nothing that reaches below the certificate they sign is verified in
+// two parts, the part above the leaf's issuer once per Verdicts
+// (compose.go).
 //
 // # Bounds and cancellation
 //

@@ -16,6 +16,9 @@
 //     so a process killed by SIGKILL or a power cut leaves nothing behind;
 //     where O_TMPFILE or /proc is missing, a hidden named file
 //     (".NAME.tmp-RANDOM") is used instead. Both are removed on failure.
+//     After the rename the directory is synced, so that the new name
+//     survives a crash; writes that finish together share one directory
+//     sync (dirsync.go).
 //   - A character device, a FIFO (named pipe) or a /dev/fd, /proc/self/fd
 //     entry (-o /dev/stdout, -o /dev/null, -o /proc/self/fd/1): the path is
 //     opened for writing (never created, never truncated) and the data
