@@ -598,12 +598,18 @@ func TestBulkNoProgressOffTerminal(t *testing.T) {
 // build cache makes the second build cheap.
 func chainfixBinary(tb testing.TB) string {
 	tb.Helper()
+	return releaseBuild(tb, filepath.Join(tb.TempDir(), "chainfix"), ".")
+}
+
+// releaseBuild builds pkg into bin as the release is built: static, with
+// releaseBuildFlags.
+func releaseBuild(tb testing.TB, bin, pkg string) string {
+	tb.Helper()
 	gotool, err := exec.LookPath("go")
 	if err != nil {
 		tb.Skip("no go tool to build the binary")
 	}
-	bin := filepath.Join(tb.TempDir(), "chainfix")
-	cmd := exec.Command(gotool, append(append([]string{"build"}, releaseBuildFlags...), "-o", bin, ".")...)
+	cmd := exec.Command(gotool, append(append([]string{"build"}, releaseBuildFlags...), "-o", bin, pkg)...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)

@@ -101,11 +101,5 @@ func emptyGoBinary(tb testing.TB) string {
 	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	bin := filepath.Join(dir, "empty")
-	cmd := exec.Command("go", append(append([]string{"build"}, releaseBuildFlags...), "-o", bin, src)...)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return releaseBuild(tb, filepath.Join(dir, "empty"), src)
 }

@@ -29,9 +29,10 @@ type Anchors struct {
 }
 
 type anchor struct {
-	der  []byte
-	once sync.Once
-	cert *x509.Certificate // nil when crypto/x509 refuses der
+	der            []byte
+	subject, keyID []byte // what the set is indexed by
+	once           sync.Once
+	cert           *x509.Certificate // nil when crypto/x509 refuses der
 }
 
 // get is the parsed certificate, nil when crypto/x509 refuses it (as a
@@ -53,9 +54,9 @@ func NewAnchors(certs []*x509.Certificate) *Anchors {
 		if c == nil {
 			continue
 		}
-		a := &anchor{der: c.Raw, cert: c}
-		a.once.Do(func() {})
-		s.add(a, c.RawSubject, c.SubjectKeyId)
+		a := &anchor{der: c.Raw, subject: c.RawSubject, keyID: c.SubjectKeyId, cert: c}
+		a.once.Do(func() {}) // parsed already
+		s.add(a)
 	}
 	return s
 }
@@ -67,15 +68,15 @@ func AnchorsFromDER(ders [][]byte) *Anchors {
 	s := newAnchors(len(ders))
 	for _, der := range ders {
 		a := &anchor{der: der}
-		subject, keyID, ok := anchorFields(der)
-		if !ok {
+		var ok bool
+		if a.subject, a.keyID, ok = anchorFields(der); !ok {
 			c := a.get()
 			if c == nil {
 				continue
 			}
-			subject, keyID = c.RawSubject, c.SubjectKeyId
+			a.subject, a.keyID = c.RawSubject, c.SubjectKeyId
 		}
-		s.add(a, subject, keyID)
+		s.add(a)
 	}
 	return s
 }
@@ -88,16 +89,16 @@ func newAnchors(n int) *Anchors {
 	}
 }
 
-func (s *Anchors) add(a *anchor, subject, keyID []byte) {
-	for _, b := range s.bySubject[string(subject)] {
+func (s *Anchors) add(a *anchor) {
+	for _, b := range s.bySubject[string(a.subject)] {
 		if string(b.der) == string(a.der) {
 			return // a duplicate
 		}
 	}
 	s.entries = append(s.entries, a)
-	s.bySubject[string(subject)] = append(s.bySubject[string(subject)], a)
-	if len(keyID) > 0 {
-		s.byKeyID[string(keyID)] = append(s.byKeyID[string(keyID)], a)
+	s.bySubject[string(a.subject)] = append(s.bySubject[string(a.subject)], a)
+	if len(a.keyID) > 0 {
+		s.byKeyID[string(a.keyID)] = append(s.byKeyID[string(a.keyID)], a)
 	}
 }
 
@@ -113,20 +114,10 @@ func MergeAnchors(sets ...*Anchors) *Anchors {
 			continue
 		}
 		for _, a := range s.entries {
-			subject, keyID := s.fieldsOf(a)
-			out.add(a, subject, keyID)
+			out.add(a)
 		}
 	}
 	return out
-}
-
-// fieldsOf finds the subject and key identifier a was indexed under.
-func (s *Anchors) fieldsOf(a *anchor) (subject, keyID []byte) {
-	if c := a.cert; c != nil {
-		return c.RawSubject, c.SubjectKeyId
-	}
-	subject, keyID, _ = anchorFields(a.der)
-	return subject, keyID
 }
 
 // Contains reports whether c is in the set, without parsing any.

@@ -58,8 +58,7 @@ func (b *builder) finalVerify(c *cand) error {
 // rootsFor is the pool a path is verified against for the record: every
 // trust anchor when it is trusted, its own top otherwise.
 func (b *builder) rootsFor(c *cand) *x509.CertPool {
-	roots := x509.NewCertPool()
-	roots.AddCert(c.certs[len(c.certs)-1])
+	roots := onlyRoot(c.certs[len(c.certs)-1])
 	if c.trusted() {
 		for _, r := range b.opts.Roots {
 			if r != nil {

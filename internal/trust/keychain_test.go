@@ -150,7 +150,7 @@ func TestKeychainStore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := names(s.Roots()); !slices.Equal(got, tt.wantRoots) {
+			if got := names(s.Anchors.All()); !slices.Equal(got, tt.wantRoots) {
 				t.Errorf("roots %q, want %q", got, tt.wantRoots)
 			}
 			if got := names(s.Intermediates); !slices.Equal(got, tt.wantInts) {

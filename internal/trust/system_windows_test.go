@@ -15,10 +15,10 @@ func TestSystemWindows(t *testing.T) {
 	if s.Name != winStoreName {
 		t.Errorf("roots from %q, want the Windows stores", s.Name)
 	}
-	if len(s.Roots()) == 0 {
+	if len(s.Anchors.All()) == 0 {
 		t.Fatal("no roots read from the Windows stores")
 	}
-	t.Logf("%d roots, %d intermediates (%s)", len(s.Roots()), len(s.Intermediates), s.IntermediatesFrom)
+	t.Logf("%d roots, %d intermediates (%s)", len(s.Anchors.All()), len(s.Intermediates), s.IntermediatesFrom)
 
 	// SSL_CERT_FILE still wins over the stores.
 	crossRoots := testdataPath("cross", "roots.pem")
@@ -28,7 +28,7 @@ func TestSystemWindows(t *testing.T) {
 		}
 		return ""
 	}})
-	if err != nil || s.Name != crossRoots || len(s.Roots()) != 2 {
+	if err != nil || s.Name != crossRoots || len(s.Anchors.All()) != 2 {
 		t.Fatalf("with SSL_CERT_FILE: %v, %+v", err, s)
 	}
 }

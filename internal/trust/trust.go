@@ -36,9 +36,6 @@ func NewStore(name string, roots []*x509.Certificate) *Store {
 	return &Store{Name: name, Anchors: chainbundle.NewAnchors(roots)}
 }
 
-// Roots parses and returns every trust anchor.
-func (s *Store) Roots() []*x509.Certificate { return s.Anchors.All() }
-
 // Options tune System and Default. The zero value reads no environment
 // and runs programs with os/exec.
 type Options struct {

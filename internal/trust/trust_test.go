@@ -42,10 +42,10 @@ func TestDefault(t *testing.T) {
 				t.Errorf("roots from %q, want %q", s.Name, tt.wantName)
 			}
 			isrg := false
-			for _, r := range s.Roots() {
+			for _, r := range s.Anchors.All() {
 				isrg = isrg || r.Subject.CommonName == "ISRG Root X1"
 			}
-			tt.check(t, len(s.Roots()), isrg)
+			tt.check(t, len(s.Anchors.All()), isrg)
 		})
 	}
 }
@@ -83,8 +83,8 @@ func TestMerge(t *testing.T) {
 	system := &Store{Name: "system", Anchors: cross, Intermediates: append(inter.All(), modern.All()...), IntermediatesFrom: "the CA store"}
 	file := &Store{Name: "--roots modern.pem", Anchors: modern}
 	m := Merge(system, file)
-	if m.Name != "system + --roots modern.pem" || len(m.Roots()) != 2 || len(m.Intermediates) != 1 || m.IntermediatesFrom != "the CA store" {
-		t.Errorf("merged: %q, %d roots, %d intermediates from %q", m.Name, len(m.Roots()), len(m.Intermediates), m.IntermediatesFrom)
+	if m.Name != "system + --roots modern.pem" || len(m.Anchors.All()) != 2 || len(m.Intermediates) != 1 || m.IntermediatesFrom != "the CA store" {
+		t.Errorf("merged: %q, %d roots, %d intermediates from %q", m.Name, len(m.Anchors.All()), len(m.Intermediates), m.IntermediatesFrom)
 	}
 	if Merge(file) != file {
 		t.Error("one store is not returned as it is")

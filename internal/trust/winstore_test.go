@@ -58,7 +58,7 @@ func TestWindowsStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRoots := []string{"Chainfix Modern Root X1", "Chainfix Test Root R1", "Example Corp Private Root"}
-	if got := names(s.Roots()); !slices.Equal(got, wantRoots) {
+	if got := names(s.Anchors.All()); !slices.Equal(got, wantRoots) {
 		t.Errorf("roots %q, want %q", got, wantRoots)
 	}
 	if got := names(s.Intermediates); !slices.Equal(got, []string{"Chainfix Test Intermediate I1"}) {
