@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -159,5 +160,39 @@ func TestFixturesUpToDate(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("testdata/%s differs from what the generator writes (run go generate)", name)
 		}
+	}
+}
+
+// TestAfterHandler: stdout's writes wait for the signal handler, and a
+// terminal behind the wrapper is still seen as one.
+func TestAfterHandler(t *testing.T) {
+	var buf bytes.Buffer
+	ready := make(chan struct{})
+	out := &afterHandler{w: &buf, ready: ready}
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := out.Write([]byte("bundle"))
+		wrote <- err
+	}()
+	select {
+	case err := <-wrote:
+		t.Fatalf("the write ended (%v) before the handler was in place", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(ready)
+	if err := <-wrote; err != nil || buf.String() != "bundle" {
+		t.Fatalf("wrote %q, %v", buf.String(), err)
+	}
+	// A pseudo-terminal's master side answers the terminal ioctl too.
+	f, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer f.Close()
+	if !isTerminal(f) {
+		t.Skip("/dev/ptmx is not a terminal here")
+	}
+	if !isTerminal(&afterHandler{w: f, ready: ready}) {
+		t.Error("a terminal behind afterHandler is not seen as one")
 	}
 }

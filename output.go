@@ -21,6 +21,9 @@ func (st *state) writeOutput(path string, data []byte, mode os.FileMode) error {
 
 // isTerminal reports whether w or r is an interactive terminal.
 func isTerminal(f any) bool {
+	if a, ok := f.(*afterHandler); ok {
+		f = a.w
+	}
 	file, ok := f.(*os.File)
 	return ok && term.IsTerminal(int(file.Fd()))
 }

@@ -98,7 +98,9 @@
 // them; writes that have not yet renamed their temporary file into place
 // then fail with ErrInterrupted, and so do later writes. Without Cleanup a
 // named temporary file (the fallback where O_TMPFILE is missing, or a
-// temporary directory of WriteDir) could be left behind by Ctrl-C.
+// temporary directory of WriteDir) could be left behind by Ctrl-C. A CLI
+// that installs its handler beside its first work says so with
+// AwaitHandler: writes then wait for the handler before they make a name.
 //
 // # Limits
 //

@@ -3,6 +3,7 @@ package safefile
 import (
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // inflight is the set of temporary files and directories this process
@@ -21,6 +22,21 @@ var inflight struct {
 
 	mu    sync.Mutex // guards paths
 	paths map[string]struct{}
+
+	// handler is closed once the caller's SIGINT/SIGTERM handler is in
+	// place (AwaitHandler); nil when nobody said one is coming.
+	handler atomic.Pointer[<-chan struct{}]
+}
+
+// AwaitHandler makes every later write wait for ready to be closed before
+// it creates a temporary name. The CLI installs its SIGINT/SIGTERM handler,
+// the one that calls Cleanup, beside its first work rather than before it
+// (os/signal waits for the runtime to start a signal thread, a quarter of
+// a millisecond, a tenth of a short run); a named temporary file made
+// before that handler exists could outlive a Ctrl-C. Process-wide, as
+// Cleanup is; writes made while nothing was awaited never wait.
+func AwaitHandler(ready <-chan struct{}) {
+	inflight.handler.Store(&ready)
 }
 
 // Cleanup removes every temporary file and directory that writes of this
@@ -47,6 +63,9 @@ func Cleanup() {
 // its name, and records that name for Cleanup. It fails with
 // ErrInterrupted once Cleanup has run.
 func track(create func() (string, error)) (string, error) {
+	if ready := inflight.handler.Load(); ready != nil {
+		<-*ready
+	}
 	inflight.gate.RLock()
 	defer inflight.gate.RUnlock()
 	if inflight.closed {

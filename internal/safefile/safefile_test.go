@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // strategies runs f once per way of making a temporary file that this
@@ -490,6 +491,55 @@ func TestCleanupRemovesTempFiles(t *testing.T) {
 				// Later writes fail too: the process is exiting.
 				if err := do(t, dir); !errors.Is(err, ErrInterrupted) {
 					t.Errorf("write after Cleanup returned %v", err)
+				}
+				noneInFlight(t)
+			})
+		})
+	}
+}
+
+// TestAwaitHandler: with a handler awaited, no write makes a temporary
+// name until it is in place, and every write goes through once it is.
+func TestAwaitHandler(t *testing.T) {
+	writes := map[string]func(dir string) error{
+		"WriteFile": func(dir string) error {
+			return WriteFile(filepath.Join(dir, "out.pem"), []byte("new"), Public)
+		},
+		"WriteDir": func(dir string) error {
+			return WriteDir(filepath.Join(dir, "certs"), map[string][]byte{"a.pem": []byte("a")}, Public)
+		},
+	}
+	for name, do := range writes {
+		t.Run(name, func(t *testing.T) {
+			strategies(t, func(t *testing.T) {
+				ready := make(chan struct{})
+				AwaitHandler(ready)
+				t.Cleanup(func() { inflight.handler.Store(nil) })
+				reached := make(chan string, 1)
+				setHook(t, func(tmp string) error {
+					reached <- tmp
+					return nil
+				})
+				dir := t.TempDir()
+				done := make(chan error, 1)
+				go func() { done <- do(dir) }()
+				select {
+				case tmp := <-reached:
+					t.Fatalf("%s was made before the handler was in place", tmp)
+				case err := <-done:
+					t.Fatalf("the write ended (%v) before the handler was in place", err)
+				case <-time.After(50 * time.Millisecond):
+				}
+				if got := listDir(t, dir); len(got) != 0 {
+					t.Fatalf("directory holds %v before the handler was in place", got)
+				}
+				close(ready)
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+				<-reached
+				if got := listDir(t, dir); len(got) != 1 {
+					t.Errorf("directory holds %v", got)
 				}
 				noneInFlight(t)
 			})
