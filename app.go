@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,12 +22,35 @@ EXIT STATUS:
    130 interrupted (SIGINT or SIGTERM); nothing was written
 `
 
-// newApp builds the command tree and fences urfave/cli v2's defaults that
-// do not fit a tool scripts call: usage errors become *usageError (exit 2)
-// instead of help on stdout, an unknown command is a usage error with a
-// suggestion instead of exit 3, cli.Exit never calls os.Exit, and slice
-// flags do not split on commas (file names may contain them).
-func newApp(st *state) *cli.App {
+// commands are chainfix's commands, in the order help lists them. Making
+// one makes its flags, and a run needs only the one it runs: newAppFor.
+var commands = []commandMaker{
+	{"build", buildCommand}, {"pfx", pfxCommand}, {"match", matchCommand}, {"key", keyCommand},
+	{"check", checkCommand}, {"inspect", inspectCommand}, {"explain", explainCommand},
+	{"version", versionCommand}, {"completion", completionCommand}, {"serve", serveCommand},
+}
+
+// commandMaker makes the command called name.
+type commandMaker struct {
+	name string
+	make func(*state) *cli.Command
+}
+
+// newApp builds the whole command tree (newAppFor with no arguments).
+func newApp(st *state) *cli.App { return newAppFor(st, nil) }
+
+// newAppFor builds the command tree for a run with args (the words after
+// the program name) and fences urfave/cli v2's defaults that do not fit a
+// tool scripts call: usage errors become *usageError (exit 2) instead of
+// help on stdout, an unknown command is a usage error with a suggestion
+// instead of exit 3, cli.Exit never calls os.Exit, and slice flags do not
+// split on commas (file names may contain them).
+//
+// When args name a command, the tree holds that command alone: nothing
+// else of the tree is read when one command runs, and making all ten
+// (133 flags) is a tenth of a millisecond of a process that lives a few.
+// Help, completion, a mistyped command and no command get every command.
+func newAppFor(st *state, args []string) *cli.App {
 	// urfave/cli's version flag claims -v, which chainfix uses for
 	// --verbose; its flag is a package variable, so set it once.
 	versionFlagOnce.Do(func() {
@@ -34,6 +58,22 @@ func newApp(st *state) *cli.App {
 		cli.HelpFlag = &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help", DisableDefaultText: true}
 		cli.AppHelpTemplate += rootHelpExtra
 	})
+	global := globalFlags()
+	markFileFlags(global)
+	global = withNamesOnce(global)
+	only := ""
+	if i := commandIndex(global, args); i < len(args) && args[i] != "completion" {
+		only = args[i]
+	}
+	if !slices.ContainsFunc(commands, func(c commandMaker) bool { return c.name == only }) {
+		only = ""
+	}
+	var cmds []*cli.Command
+	for _, c := range commands {
+		if only == "" || c.name == only {
+			cmds = append(cmds, c.make(st))
+		}
+	}
 	app := &cli.App{
 		Name:    "chainfix",
 		Usage:   "repair and bundle TLS certificate chains",
@@ -42,8 +82,8 @@ func newApp(st *state) *cli.App {
 			"   chainfix build leaf.pem -o fullchain.pem\n" +
 			"   chainfix pfx --key key.pem leaf.pem -o site.pfx\n" +
 			"   chainfix check --host example.com",
-		Flags:                     globalFlags(),
-		Commands:                  []*cli.Command{buildCommand(st), pfxCommand(st), matchCommand(st), keyCommand(st), checkCommand(st), inspectCommand(st), explainCommand(st), versionCommand(st), completionCommand(st), serveCommand(st)},
+		Flags:                     global,
+		Commands:                  cmds,
 		Reader:                    st.stdin,
 		Writer:                    st.stdout,
 		ErrWriter:                 st.stderr,
@@ -65,11 +105,10 @@ func newApp(st *state) *cli.App {
 			return usagef("no command given; run 'chainfix help' for the list")
 		},
 	}
-	// Completion: fish's script (urfave/cli's) completes file names only
-	// for flags marked TakesFile.
-	markFileFlags(app)
-	app.Flags = withNamesOnce(app.Flags)
 	for _, cmd := range app.Commands {
+		// Completion: fish's script (urfave/cli's) completes file names
+		// only for flags marked TakesFile.
+		markFileFlags(cmd.Flags)
 		cmd.Flags = withNamesOnce(cmd.Flags)
 		name := cmd.Name
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
@@ -171,14 +210,7 @@ func version() string {
 // Everything after "--" is a file name: the result then ends with "--" and
 // all the file names, so a file called "-x.pem" stays a file.
 func reorderArgs(app *cli.App, args []string) []string {
-	// Global flags come before the command name.
-	i := 0
-	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" && args[i] != "--" {
-		if takesValue(app.Flags, args[i]) {
-			i++
-		}
-		i++
-	}
+	i := commandIndex(app.Flags, args)
 	if i >= len(args) {
 		return args
 	}
@@ -227,6 +259,20 @@ func reorderArgs(app *cli.App, args []string) []string {
 		return append(append(append(out, "--"), files...), literal...)
 	}
 	return append(out, files...)
+}
+
+// commandIndex is where the command name is in args: after the global
+// flags (which come before it) and their values; len(args) when there is
+// no command.
+func commandIndex(global []cli.Flag, args []string) int {
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" && args[i] != "--" {
+		if takesValue(global, args[i]) {
+			i++
+		}
+		i++
+	}
+	return i
 }
 
 // flagName strips dashes and any "=value" from a command-line flag.

@@ -194,30 +194,24 @@ func compFlags(flags []cli.Flag) []compFlag {
 // markFileFlags sets TakesFile on the flags whose value is a file or a
 // directory (by the `FILE`/`DIR` in their usage), which urfave/cli's fish
 // completion reads.
-func markFileFlags(app *cli.App) {
-	mark := func(flags []cli.Flag) {
-		for _, f := range flags {
-			df, ok := f.(cli.DocGenerationFlag)
-			if !ok {
-				continue
-			}
-			placeholder, _ := unquoteUsage(df.GetUsage())
-			if !slices.Contains(filePlaceholders, placeholder) && !slices.Contains(dirPlaceholders, placeholder) {
-				continue
-			}
-			switch f := f.(type) {
-			case *cli.StringFlag:
-				f.TakesFile = true
-			case *cli.StringSliceFlag:
-				f.TakesFile = true
-			case *cli.PathFlag:
-				f.TakesFile = true
-			}
+func markFileFlags(flags []cli.Flag) {
+	for _, f := range flags {
+		df, ok := f.(cli.DocGenerationFlag)
+		if !ok {
+			continue
 		}
-	}
-	mark(app.Flags)
-	for _, c := range app.Commands {
-		mark(c.Flags)
+		placeholder, _ := unquoteUsage(df.GetUsage())
+		if !slices.Contains(filePlaceholders, placeholder) && !slices.Contains(dirPlaceholders, placeholder) {
+			continue
+		}
+		switch f := f.(type) {
+		case *cli.StringFlag:
+			f.TakesFile = true
+		case *cli.StringSliceFlag:
+			f.TakesFile = true
+		case *cli.PathFlag:
+			f.TakesFile = true
+		}
 	}
 }
 

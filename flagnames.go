@@ -115,17 +115,34 @@ func namesOf(name string, aliases []string) []string {
 	return out
 }
 
-// firstName is a flag's name, without computing its aliases.
+// firstName is a flag's name, without computing its aliases. It runs
+// before the flags are wrapped (withoutFlags), where Names() would run
+// urfave/cli's regular expression: the first run of one costs a fresh
+// process about 0.1 ms.
 func firstName(f cli.Flag) string {
-	switch t := f.(type) {
-	case *cli.StringFlag:
-		return namesOf(t.Name, nil)[0]
-	case *cli.BoolFlag:
-		return namesOf(t.Name, nil)[0]
-	case *cli.StringSliceFlag:
-		return namesOf(t.Name, nil)[0]
+	if name, ok := nameField(f); ok {
+		return namesOf(name, nil)[0]
 	}
 	return f.Names()[0]
+}
+
+// nameField is the Name of the flag types chainfix uses.
+func nameField(f cli.Flag) (string, bool) {
+	switch t := f.(type) {
+	case *cli.StringFlag:
+		return t.Name, true
+	case *cli.BoolFlag:
+		return t.Name, true
+	case *cli.StringSliceFlag:
+		return t.Name, true
+	case *cli.DurationFlag:
+		return t.Name, true
+	case *cli.IntFlag:
+		return t.Name, true
+	case *cli.GenericFlag:
+		return t.Name, true
+	}
+	return "", false
 }
 
 // ownType is the flag nameOnce wrapped.

@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
 
 	"chainfix/internal/report"
 	"chainfix/internal/safefile"
@@ -99,7 +100,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environme
 	}()
 	st.ctx = ctx
 
-	app := newApp(st)
+	var app *cli.App
+	if len(args) > 0 {
+		app = newAppFor(st, args[1:])
+	} else {
+		app = newApp(st)
+	}
 	if len(args) > 0 {
 		args = append([]string{args[0]}, reorderArgs(app, args[1:])...)
 	}

@@ -196,3 +196,44 @@ func TestAfterHandler(t *testing.T) {
 		t.Error("a terminal behind afterHandler is not seen as one")
 	}
 }
+
+// TestNewAppFor: a run that names a command makes that command alone, as
+// the full tree makes it; help, completion, a mistyped command and no
+// command get every command.
+func TestNewAppFor(t *testing.T) {
+	full := newApp(testState())
+	if len(full.Commands) != len(commands) {
+		t.Fatalf("the full tree has %d commands, the table %d", len(full.Commands), len(commands))
+	}
+	for i, c := range full.Commands {
+		if c.Name != commands[i].name {
+			t.Errorf("command %d is called %q, the table says %q", i, c.Name, commands[i].name)
+		}
+		app := newAppFor(testState(), []string{"-q", "--log-level", "debug", c.Name, "leaf.pem"})
+		if c.Name == "completion" {
+			if len(app.Commands) != len(commands) {
+				t.Errorf("completion: %d commands, want all %d", len(app.Commands), len(commands))
+			}
+			continue
+		}
+		if len(app.Commands) != 1 || app.Commands[0].Name != c.Name {
+			t.Errorf("%s: the app has %d commands", c.Name, len(app.Commands))
+			continue
+		}
+		var want, got []string
+		for _, f := range c.Flags {
+			want = append(want, f.String())
+		}
+		for _, f := range app.Commands[0].Flags {
+			got = append(got, f.String())
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: flags differ from the full tree's", c.Name)
+		}
+	}
+	for _, args := range [][]string{nil, {"help", "build"}, {"biuld"}, {"--version"}, {"--log-level", "build"}} {
+		if n := len(newAppFor(testState(), args).Commands); n != len(commands) {
+			t.Errorf("%q: %d commands, want all %d", args, n, len(commands))
+		}
+	}
+}
