@@ -67,3 +67,22 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeBase64: decoding a body as it is, when encoding/base64 accepts
+// it, gives what cleaning it first gives; otherwise the same error.
+func FuzzDecodeBase64(f *testing.F) {
+	for _, s := range []string{
+		"", "AAAA", "AAAA\n", "AAAA\r\nAAAA\r\n", "AB==", "AB=\n=", "AB\n==\n", "ABC", "AB", "A",
+		"AAAA AAAA", "AA\tAA", "AAAA\\nAAAA", bom + "AAAA", "AB==CD==", "AB==\nCD", "====", "=AAA",
+		"TUlJQ\n", "MIIB\r\n\r\n", "\n\n\n", "AAAA\x00",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		got, err := decodeBase64(text)
+		want, werr := decodeBase64Lenient(text)
+		if (err == nil) != (werr == nil) || !bytes.Equal(got, want) || err != nil && err.Error() != werr.Error() {
+			t.Fatalf("%q: as it is %x, %v; cleaned first %x, %v", text, got, err, want, werr)
+		}
+	})
+}
