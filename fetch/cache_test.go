@@ -45,6 +45,10 @@ func TestCacheSecondClientMakesNoRequest(t *testing.T) {
 	if second.Requests() != 0 || srv.requests() != 1 {
 		t.Errorf("requests: second client %d, server %d; want 0 and 1", second.Requests(), srv.requests())
 	}
+	// The cache answered: the second client never made a transport.
+	if second.budget.base.(*lazyTransport).rt != nil || first.budget.base.(*lazyTransport).rt == nil {
+		t.Error("a transport is made only by a client that sends a request")
+	}
 	e := findEntry(hook, "AIA issuer from cache")
 	if e == nil || e.Data["source"] != "cache" || e.Data["url"] != srv.url("/int.p7c") {
 		t.Errorf("no cache log entry: %v", hook.AllEntries())

@@ -134,10 +134,12 @@ func New(opts Options) *Client {
 	// would otherwise read the environment, which library code must not),
 	// and the dialer by one that applies the address policy (guard.go).
 	g := newGuard(opts.PublicOnly)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.Proxy = g.proxyFunc(opts.Proxy)
-	tr.DialContext = g.dialContext
-	budget := &countingTransport{base: tr, max: opts.MaxFetches}
+	budget := &countingTransport{base: &lazyTransport{make: func() http.RoundTripper {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = g.proxyFunc(opts.Proxy)
+		tr.DialContext = g.dialContext
+		return tr
+	}}, max: opts.MaxFetches}
 
 	c := &Client{
 		opts:   opts,
@@ -173,6 +175,20 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 
 // countingTransport counts the requests actually sent and enforces the
 // fetch budget (redirects count: each is a request).
+// lazyTransport makes its transport on the first request: a run that the
+// cache answers never makes one (a clone of http.DefaultTransport, a few
+// tens of microseconds of a process that lives a few milliseconds).
+type lazyTransport struct {
+	once sync.Once
+	make func() http.RoundTripper
+	rt   http.RoundTripper
+}
+
+func (t *lazyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.once.Do(func() { t.rt = t.make() })
+	return t.rt.RoundTrip(req)
+}
+
 type countingTransport struct {
 	base http.RoundTripper
 	max  int
