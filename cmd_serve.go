@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"chainfix/bundle"
 	"chainfix/internal/repair"
 	"chainfix/internal/web"
 )
@@ -100,7 +101,7 @@ func (st *state) runServe(c *cli.Context) error {
 	srv, err := web.New(web.Options{
 		Addr:      ln.Addr().String(),
 		Token:     token,
-		NewRunner: func(maxFetches int) *repair.Runner { return e.runner(s, maxFetches) },
+		NewRunner: func(maxFetches int) *repair.Runner { return e.runner(s, maxFetches, bundle.NewVerdicts()) },
 		Request:   s.req,
 		Now:       now,
 		Offline:   s.offline,

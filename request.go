@@ -157,7 +157,7 @@ func (st *state) newRunner(c *cli.Context, s *chainSettings) (*repair.Runner, er
 	if err != nil {
 		return nil, err
 	}
-	return e.runner(s, s.fetch.MaxFetches), nil
+	return e.runner(s, s.fetch.MaxFetches, e.verdicts), nil
 }
 
 // engine is what every Runner of a process is built from: the trust store
@@ -168,11 +168,15 @@ type engine struct {
 	store *trust.Store
 	pool  []*x509.Certificate
 	log   logrus.FieldLogger
+	// verdicts hold the signature checks made while loading (a --roots
+	// certificate's self-signature), for the process's one Runner.
+	verdicts *bundle.Verdicts
 }
 
 // loadEngine loads the trust store (--roots) and the pool (--pool).
 func (st *state) loadEngine(c *cli.Context) (*engine, error) {
-	store, err := st.loadTrust(c.StringSlice(flagRoots))
+	verdicts := bundle.NewVerdicts()
+	store, err := st.loadTrust(c.StringSlice(flagRoots), verdicts)
 	if err != nil {
 		return nil, err
 	}
@@ -180,15 +184,15 @@ func (st *state) loadEngine(c *cli.Context) (*engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &engine{store: store, pool: pool, log: st.log}, nil
+	return &engine{store: store, pool: pool, log: st.log, verdicts: verdicts}, nil
 }
 
 // runner builds a Runner with ONE new fetch client made from s's options,
-// allowed maxFetches requests (0: fetch.DefaultMaxFetches).
-func (e *engine) runner(s *chainSettings, maxFetches int) *repair.Runner {
+// allowed maxFetches requests (0: fetch.DefaultMaxFetches), keeping its
+// signature verdicts in verdicts.
+func (e *engine) runner(s *chainSettings, maxFetches int, verdicts *bundle.Verdicts) *repair.Runner {
 	fo := s.fetch
 	fo.MaxFetches = maxFetches
-	verdicts := bundle.NewVerdicts()
 	fo.Signed = verdicts.Signed
 	return repair.New(repair.Config{
 		Trust:    e.store,
@@ -280,7 +284,7 @@ const (
 // and files. A --roots certificate from a file that is not a self-signed
 // CA is trusted as given, and said so: it is an unusual choice, often a
 // mistake. With -v the log names the store and how many roots it held.
-func (st *state) loadTrust(values []string) (*trust.Store, error) {
+func (st *state) loadTrust(values []string, verdicts *bundle.Verdicts) (*trust.Store, error) {
 	opts := trust.Options{Getenv: st.env.Getenv, Log: st.log}
 	if len(values) == 0 {
 		s, err := trust.Default(opts)
@@ -318,7 +322,7 @@ func (st *state) loadTrust(values []string) (*trust.Store, error) {
 			return nil, fmt.Errorf("--roots: no usable certificate in %s", strings.Join(files, ", "))
 		}
 		for _, c := range certs {
-			if !bundle.IsRoot(c) {
+			if !verdicts.IsRoot(c) {
 				what := "an intermediate"
 				if !c.IsCA {
 					what = "not a CA certificate"

@@ -1,6 +1,7 @@
 package bundle
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
 	"sync"
@@ -58,6 +59,12 @@ func (v *Verdicts) Len() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return len(v.m)
+}
+
+// IsRoot is IsRoot, with the verdict on c's self-signature kept: loading
+// --roots checks it, and the Build that reaches c as its top needs it.
+func (v *Verdicts) IsRoot(c *x509.Certificate) bool {
+	return c != nil && c.IsCA && bytes.Equal(c.RawSubject, c.RawIssuer) && v.Signed(c, c)
 }
 
 // Signed reports whether parent's key verifies child's signature, from the

@@ -74,3 +74,29 @@ func TestVerdictsSigned(t *testing.T) {
 		t.Errorf("the Build made %d signature checks of its own, want 0", b.checks)
 	}
 }
+
+// TestVerdictsIsRoot: IsRoot as the function says it, with the
+// self-signature verdict kept for the Build whose top is that root.
+func TestVerdictsIsRoot(t *testing.T) {
+	root := testpki.Issue(testpki.Template{CN: "IsRoot Root", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "isroot root")}, nil)
+	inter := testpki.Issue(testpki.Template{CN: "IsRoot Int", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "isroot int")}, root)
+	leaf := testpki.Issue(testpki.Template{CN: "isroot.example.test", DNS: []string{"isroot.example.test"}}, inter)
+	self := testpki.Issue(testpki.Template{CN: "self.example.test", DNS: []string{"self.example.test"}}, nil)
+	v := NewVerdicts()
+	for _, c := range []*testpki.Cert{root, inter, leaf, self} {
+		if got, want := v.IsRoot(c.Cert), IsRoot(c.Cert); got != want {
+			t.Errorf("%s: Verdicts.IsRoot %v, IsRoot %v", c.Cert.Subject.CommonName, got, want)
+		}
+	}
+	if !v.IsRoot(root.Cert) || v.IsRoot(self.Cert) {
+		t.Error("the root is not a root, or the self-signed leaf is one")
+	}
+	opts := Options{Roots: []*x509.Certificate{root.Cert}, Pool: []*x509.Certificate{inter.Cert}, At: testpki.Epoch, Verdicts: v}
+	r, b, err := build(t.Context(), []*x509.Certificate{leaf.Cert}, opts)
+	if err != nil || !r.TopIsRoot {
+		t.Fatalf("build: %v (top is a root: %v)", err, err == nil && r.TopIsRoot)
+	}
+	if b.checks != 2 {
+		t.Errorf("the Build made %d signature checks, want 2 (the root's own was made by IsRoot)", b.checks)
+	}
+}
