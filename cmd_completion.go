@@ -193,26 +193,40 @@ func compFlags(flags []cli.Flag) []compFlag {
 
 // markFileFlags sets TakesFile on the flags whose value is a file or a
 // directory (by the `FILE`/`DIR` in their usage), which urfave/cli's fish
-// completion reads.
+// completion reads. It runs in every process: the switch on the three
+// types that have the field asks the runtime for no interface table, and
+// placeholderOf builds no string.
 func markFileFlags(flags []cli.Flag) {
 	for _, f := range flags {
-		df, ok := f.(cli.DocGenerationFlag)
-		if !ok {
-			continue
-		}
-		placeholder, _ := unquoteUsage(df.GetUsage())
-		if !slices.Contains(filePlaceholders, placeholder) && !slices.Contains(dirPlaceholders, placeholder) {
-			continue
-		}
 		switch f := f.(type) {
 		case *cli.StringFlag:
-			f.TakesFile = true
+			f.TakesFile = f.TakesFile || namesFile(f.Usage)
 		case *cli.StringSliceFlag:
-			f.TakesFile = true
+			f.TakesFile = f.TakesFile || namesFile(f.Usage)
 		case *cli.PathFlag:
-			f.TakesFile = true
+			f.TakesFile = f.TakesFile || namesFile(f.Usage)
 		}
 	}
+}
+
+// namesFile reports whether a flag usage's placeholder is a file or a
+// directory.
+func namesFile(usage string) bool {
+	p := placeholderOf(usage)
+	return slices.Contains(filePlaceholders, p) || slices.Contains(dirPlaceholders, p)
+}
+
+// placeholderOf is unquoteUsage's placeholder alone.
+func placeholderOf(usage string) string {
+	_, rest, ok := strings.Cut(usage, "`")
+	if !ok {
+		return ""
+	}
+	name, _, ok := strings.Cut(rest, "`")
+	if !ok {
+		return ""
+	}
+	return name
 }
 
 // unquoteUsage splits a flag usage into its `NAME` placeholder and the text

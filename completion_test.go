@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
 
 	"chainfix/internal/fixtures"
 	"chainfix/internal/report"
@@ -266,5 +267,24 @@ func TestVersionCommand(t *testing.T) {
 	}
 	if got := versionText("devel", nil); !strings.HasPrefix(got, "chainfix devel\ncommit   unknown") {
 		t.Errorf("without build information: %s", got)
+	}
+}
+
+// TestPlaceholderOf: the placeholder markFileFlags reads is the one help
+// shows, for every flag and for odd usages.
+func TestPlaceholderOf(t *testing.T) {
+	usages := []string{"", "plain", "one `FILE` here", "`DIR`", "unclosed `FILE", "``", "`A` and `B`"}
+	app := newApp(testState())
+	for _, c := range app.Commands {
+		for _, f := range c.Flags {
+			if df, ok := f.(cli.DocGenerationFlag); ok {
+				usages = append(usages, df.GetUsage())
+			}
+		}
+	}
+	for _, u := range usages {
+		if want, _ := unquoteUsage(u); placeholderOf(u) != want {
+			t.Errorf("%q: placeholder %q, want %q", u, placeholderOf(u), want)
+		}
 	}
 }
