@@ -68,23 +68,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environme
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
-	listening := make(chan struct{})
+	listening, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 		close(listening)
-	}()
-	defer func() {
-		<-listening
-		signal.Stop(sigs)
-	}()
-	safefile.AwaitHandler(listening)
-	stdout = &afterHandler{w: stdout, ready: listening}
-
-	voice := report.NewVoice(stderr)
-	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, voice: voice, env: env, log: newLogger(voice)}
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
 		select {
 		case <-sigs:
 			cancel()
@@ -98,6 +85,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environme
 		case <-done:
 		}
 	}()
+	defer func() {
+		close(done)
+		<-listening
+		signal.Stop(sigs)
+	}()
+	safefile.AwaitHandler(listening)
+	stdout = &afterHandler{w: stdout, ready: listening}
+
+	voice := report.NewVoice(stderr)
+	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, voice: voice, env: env, log: newLogger(voice)}
 	st.ctx = ctx
 
 	var app *cli.App
