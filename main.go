@@ -20,7 +20,6 @@ import (
 	"syscall"
 
 	"github.com/sirupsen/logrus"
-	"github.com/urfave/cli/v2"
 
 	"chainfix/internal/report"
 	"chainfix/internal/safefile"
@@ -60,9 +59,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environme
 	// still being written and ends the process at once.
 	//
 	// signal.Notify waits for the runtime to start its signal thread: a
-	// quarter of a millisecond here, a tenth of a short run. It runs beside
-	// the work instead, and every output waits for it: stdout's first
-	// write (afterHandler) and every temporary file (safefile.AwaitHandler).
+	// quarter of a millisecond here, a twentieth of a short process. It
+	// runs beside the work instead, and every output waits for it: stdout
+	// (afterHandler) and every temporary file (safefile.AwaitHandler).
 	// Until then a signal ends the process as it would any program, before
 	// it has written anything.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -97,12 +96,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env environme
 	st := &state{stdin: stdin, stdout: stdout, stderr: stderr, voice: voice, env: env, log: newLogger(voice)}
 	st.ctx = ctx
 
-	var app *cli.App
+	var words []string // after the program name
 	if len(args) > 0 {
-		app = newAppFor(st, args[1:])
-	} else {
-		app = newApp(st)
+		words = args[1:]
 	}
+	app := newAppFor(st, words)
 	if len(args) > 0 {
 		args = append([]string{args[0]}, reorderArgs(app, args[1:])...)
 	}

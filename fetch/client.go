@@ -173,8 +173,6 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// countingTransport counts the requests actually sent and enforces the
-// fetch budget (redirects count: each is a request).
 // lazyTransport makes its transport on the first request: a run that the
 // cache answers never makes one (a clone of http.DefaultTransport, a few
 // tens of microseconds of a process that lives a few milliseconds).
@@ -189,6 +187,8 @@ func (t *lazyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.rt.RoundTrip(req)
 }
 
+// countingTransport counts the requests actually sent and enforces the
+// fetch budget (redirects count: each is a request).
 type countingTransport struct {
 	base http.RoundTripper
 	max  int
