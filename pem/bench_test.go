@@ -90,3 +90,17 @@ func TestDecodeLargeInputs(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkBlocks: splitting and base64-decoding a PEM bundle, what reading
+// a Unix trust store costs before any certificate is parsed.
+func BenchmarkBlocks(b *testing.B) {
+	data := bigPool()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		blocks, err := Blocks(data)
+		if err != nil || len(blocks) != poolSize {
+			b.Fatalf("got %d blocks, %v", len(blocks), err)
+		}
+	}
+}
