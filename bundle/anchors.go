@@ -1,6 +1,8 @@
 package bundle
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
 	"sync"
 
@@ -29,21 +31,60 @@ type Anchors struct {
 }
 
 type anchor struct {
-	der            []byte
+	der            []byte // nil for a certificate read by load
 	subject, keyID []byte // what the set is indexed by
-	once           sync.Once
-	cert           *x509.Certificate // nil when crypto/x509 refuses der
+	// load reads the DER of a certificate made by AnchorsFromSources,
+	// whose SHA-256 is sum.
+	load func() ([]byte, error)
+	sum  [32]byte
+	once sync.Once
+	cert *x509.Certificate // nil when crypto/x509 refuses der
 }
 
 // get is the parsed certificate, nil when crypto/x509 refuses it (as a
-// lenient read of a trust store skips such a certificate).
+// lenient read of a trust store skips such a certificate), or when load
+// cannot read it or reads another certificate than the one described.
 func (a *anchor) get() *x509.Certificate {
 	a.once.Do(func() {
-		if c, err := x509.ParseCertificate(a.der); err == nil {
-			a.cert = c
+		der := a.der
+		if a.load != nil {
+			d, err := a.load()
+			if err != nil || sha256.Sum256(d) != a.sum {
+				return
+			}
+			der = d
 		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil || a.load != nil && (!bytes.Equal(c.RawSubject, a.subject) || !bytes.Equal(c.SubjectKeyId, a.keyID)) {
+			return
+		}
+		a.cert = c
 	})
 	return a.cert
+}
+
+// same reports whether a and b are the same certificate.
+func (a *anchor) same(b *anchor) bool {
+	if a.load == nil && b.load == nil {
+		return string(a.der) == string(b.der)
+	}
+	return a.digest() == b.digest()
+}
+
+// is reports whether a is the certificate whose DER is raw.
+func (a *anchor) is(raw []byte) bool {
+	if a.load == nil {
+		return string(a.der) == string(raw)
+	}
+	return a.sum == sha256.Sum256(raw)
+}
+
+// digest is the SHA-256 of a's DER.
+func (a *anchor) digest() [32]byte {
+	if a.load != nil {
+		return a.sum
+	}
+	return sha256.Sum256(a.der)
 }
 
 // NewAnchors makes a set of already parsed certificates (nil ones are
@@ -81,6 +122,43 @@ func AnchorsFromDER(ders [][]byte) *Anchors {
 	return s
 }
 
+// AnchorSource is one certificate of a set made by AnchorsFromSources:
+// what finding an issuer asks for (its subject and subject key identifier,
+// DER as in x509.Certificate), the SHA-256 of its DER, and how to read it.
+type AnchorSource struct {
+	Subject, KeyID []byte
+	Sum            [32]byte
+	Load           func() ([]byte, error)
+}
+
+// AnchorsFromSources makes a set whose certificates are read, as well as
+// parsed, when a path reaches their name or key identifier (a trust store
+// known by its index: internal/trust). A certificate Load cannot read, or
+// that is not the one described (another SHA-256, subject or key
+// identifier), is left out then, as one crypto/x509 refuses is.
+func AnchorsFromSources(srcs []AnchorSource) *Anchors {
+	s := newAnchors(len(srcs))
+	for _, src := range srcs {
+		if src.Load == nil {
+			continue
+		}
+		s.add(&anchor{subject: src.Subject, keyID: src.KeyID, sum: src.Sum, load: src.Load})
+	}
+	return s
+}
+
+// Each calls f with the subject, the subject key identifier and the DER
+// of every certificate of the set, in order, parsing none; der is nil for
+// a certificate not read yet (AnchorsFromSources).
+func (s *Anchors) Each(f func(subject, keyID, der []byte)) {
+	if s == nil {
+		return
+	}
+	for _, a := range s.entries {
+		f(a.subject, a.keyID, a.der)
+	}
+}
+
 func newAnchors(n int) *Anchors {
 	return &Anchors{
 		entries:   make([]*anchor, 0, n),
@@ -91,7 +169,7 @@ func newAnchors(n int) *Anchors {
 
 func (s *Anchors) add(a *anchor) {
 	for _, b := range s.bySubject[string(a.subject)] {
-		if string(b.der) == string(a.der) {
+		if b.same(a) {
 			return // a duplicate
 		}
 	}
@@ -126,7 +204,7 @@ func (s *Anchors) Contains(c *x509.Certificate) bool {
 		return false
 	}
 	for _, a := range s.bySubject[string(c.RawSubject)] {
-		if string(a.der) == string(c.Raw) {
+		if a.is(c.Raw) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -177,5 +178,80 @@ func TestMergeAnchors(t *testing.T) {
 	c := m.All()[7]
 	if got := m.Named(c.RawSubject); len(got) == 0 || !got[0].Equal(c) {
 		t.Errorf("Named lost %s", c.Subject)
+	}
+}
+
+// sourcesOf describes certs for AnchorsFromSources, each read from a copy
+// of its DER.
+func sourcesOf(certs []*x509.Certificate) []AnchorSource {
+	var out []AnchorSource
+	for _, c := range certs {
+		der := bytes.Clone(c.Raw)
+		out = append(out, AnchorSource{Subject: c.RawSubject, KeyID: c.SubjectKeyId, Sum: sha256.Sum256(der),
+			Load: func() ([]byte, error) { return der, nil }})
+	}
+	return out
+}
+
+// TestAnchorsFromSources: a certificate is read when a path reaches it, and
+// only then; one that cannot be read, or is not the one described, is left
+// out; a certificate read so and the same one given as DER are one anchor.
+func TestAnchorsFromSources(t *testing.T) {
+	root := testpki.Issue(testpki.Template{CN: "Source Root", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "source root")}, nil)
+	other := testpki.Issue(testpki.Template{CN: "Source Other", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "source other")}, nil)
+	inter := testpki.Issue(testpki.Template{CN: "Source Int", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "source int")}, root)
+	leaf := testpki.Issue(testpki.Template{CN: "source.example.test", DNS: []string{"source.example.test"}}, inter)
+	mozilla := mozillaDER(t)
+	var certs []*x509.Certificate
+	for _, der := range mozilla {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	srcs := sourcesOf(append(certs, root.Cert))
+	loads := 0
+	for i := range srcs {
+		load := srcs[i].Load
+		srcs[i].Load = func() ([]byte, error) { loads++; return load() }
+	}
+	anchors := AnchorsFromSources(srcs)
+	if anchors.Len() != len(srcs) {
+		t.Fatalf("Len %d, want %d", anchors.Len(), len(srcs))
+	}
+	r, err := Build(context.Background(), []*x509.Certificate{leaf.Cert, inter.Cert}, Options{Anchors: anchors, At: testpki.Epoch})
+	if err != nil || !r.Trusted || len(r.Path) != 3 || !r.Path[2].Equal(root.Cert) {
+		t.Fatalf("Build: %v", err)
+	}
+	if loads != 1 {
+		t.Errorf("%d certificates read, want 1 (the root)", loads)
+	}
+	if !anchors.Contains(root.Cert) || anchors.Contains(other.Cert) {
+		t.Error("Contains is wrong")
+	}
+	if m := MergeAnchors(anchors, AnchorsFromDER([][]byte{root.Cert.Raw, other.Cert.Raw})); m.Len() != len(srcs)+1 {
+		t.Errorf("merged with the root and one more: Len %d, want %d", m.Len(), len(srcs)+1)
+	}
+
+	// Sources that do not hold what they describe.
+	bad := func(mutate func(*AnchorSource)) *Anchors {
+		s := sourcesOf([]*x509.Certificate{root.Cert})
+		mutate(&s[0])
+		return AnchorsFromSources(s)
+	}
+	for name, a := range map[string]*Anchors{
+		"read fails":     bad(func(s *AnchorSource) { s.Load = func() ([]byte, error) { return nil, errors.New("gone") } }),
+		"another cert":   bad(func(s *AnchorSource) { s.Load = func() ([]byte, error) { return other.Cert.Raw, nil } }),
+		"another sum":    bad(func(s *AnchorSource) { s.Sum[0] ^= 1 }),
+		"another key id": bad(func(s *AnchorSource) { s.KeyID = other.Cert.SubjectKeyId }),
+	} {
+		if got := a.Named(root.Cert.RawSubject); len(got) != 0 {
+			t.Errorf("%s: the root was still given", name)
+		}
+	}
+	// A source named after another subject is found by it, and refused.
+	if got := bad(func(s *AnchorSource) { s.Subject = other.Cert.RawSubject }).Named(other.Cert.RawSubject); len(got) != 0 {
+		t.Error("a certificate indexed under another subject was given")
 	}
 }

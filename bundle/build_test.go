@@ -498,26 +498,28 @@ func TestBuild(t *testing.T) {
 			wantErr: "noleaf",
 		},
 	}
-	// Every case twice: the trust anchors as Roots, and as lazily parsed
-	// Anchors (a machine's trust store), which must give the same result.
+	// Every case three times: the trust anchors as Roots, as lazily parsed
+	// Anchors (a machine's trust store), and as Anchors also read on demand
+	// (a trust store known by its index), which must all give the same
+	// result.
 	for _, tt := range tests {
-		for _, lazy := range []bool{false, true} {
-			name := tt.name
-			if lazy {
-				name += " (anchors)"
-			}
+		for _, mode := range []string{"", " (anchors)", " (anchor sources)"} {
+			name := tt.name + mode
 			t.Run(name, func(t *testing.T) {
 				p := newPKI(t, tt.specs)
 				opts := Options{
 					Roots: p.get(t, tt.roots...), Pool: p.get(t, tt.pool...),
 					At: testpki.Epoch, AllowUntrusted: tt.allowUntrusted, KeyUsages: tt.usages,
 				}
-				if lazy {
+				switch mode {
+				case " (anchors)":
 					var ders [][]byte
 					for _, c := range opts.Roots {
 						ders = append(ders, c.Raw)
 					}
 					opts.Roots, opts.Anchors = nil, AnchorsFromDER(ders)
+				case " (anchor sources)":
+					opts.Roots, opts.Anchors = nil, AnchorsFromSources(sourcesOf(opts.Roots))
 				}
 				if tt.leaf != "" {
 					opts.Leaf = p.certs[tt.leaf].Cert

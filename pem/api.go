@@ -15,6 +15,10 @@ type Block struct {
 	Bytes   []byte            // the decoded body
 	Index   int               // 1-based position among the blocks of the input
 	Line    int               // 1-based line number of the BEGIN line
+	// Start and End are the byte offsets of the block, from its BEGIN
+	// marker to the end of its END line's dashes, in the text scanned: the
+	// input itself, or its UTF-8 form when it was UTF-16.
+	Start, End int
 }
 
 // Options tune Decode. The zero value is strict.

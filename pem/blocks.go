@@ -85,7 +85,7 @@ func Blocks(data []byte) ([]Block, error) {
 			}
 			return nil, fail("bad base64: %v", err)
 		}
-		blocks = append(blocks, Block{Type: label, Headers: headers, Bytes: der, Index: index, Line: line})
+		blocks = append(blocks, Block{Type: label, Headers: headers, Bytes: der, Index: index, Line: line, Start: begin, End: afterEnd})
 		pos = afterEnd
 	}
 }

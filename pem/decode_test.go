@@ -402,6 +402,24 @@ func TestBlocks(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a block's Start and End hold it alone", func(t *testing.T) {
+		for _, file := range []string{"bag-attributes.pem", "chain.pem", "cr-only.pem"} {
+			data := readFixture(t, file)
+			blocks, err := Blocks(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range blocks {
+				one, err := Blocks(data[b.Start:b.End])
+				if err != nil || len(one) != 1 || one[0].Type != b.Type || !bytes.Equal(one[0].Bytes, b.Bytes) {
+					t.Errorf("%s block %d: [%d, %d) reads as %d blocks, %v", file, b.Index, b.Start, b.End, len(one), err)
+				}
+				if !bytes.HasPrefix(data[b.Start:], []byte(beginMarker)) || !bytes.HasSuffix(data[:b.End], []byte(dashes)) {
+					t.Errorf("%s block %d: [%d, %d) is not BEGIN ... -----", file, b.Index, b.Start, b.End)
+				}
+			}
+		}
+	})
 	t.Run("no blocks in plain text", func(t *testing.T) {
 		blocks, err := Blocks([]byte("nothing here\n-----END CERTIFICATE-----\n"))
 		if err != nil || len(blocks) != 0 {
