@@ -74,7 +74,7 @@ func (st *state) runServe(c *cli.Context) error {
 		at := s.req.At
 		now = func() time.Time { return at }
 	}
-	e, err := st.loadEngine(c)
+	e, err := st.loadEngine(c, s)
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func (st *state) parseChainSettings(c *cli.Context, password pfx.PasswordFunc) (
 // newRunner loads the trust store and the pool and builds the engine with
 // ONE fetch client, for every chain this process runs.
 func (st *state) newRunner(c *cli.Context, s *chainSettings) (*repair.Runner, error) {
-	e, err := st.loadEngine(c)
+	e, err := st.loadEngine(c, s)
 	if err != nil {
 		return nil, err
 	}
@@ -173,10 +173,11 @@ type engine struct {
 	verdicts *bundle.Verdicts
 }
 
-// loadEngine loads the trust store (--roots) and the pool (--pool).
-func (st *state) loadEngine(c *cli.Context) (*engine, error) {
+// loadEngine loads the trust store (--roots) and the pool (--pool). The
+// index of a PEM trust store is kept in s's AIA cache directory.
+func (st *state) loadEngine(c *cli.Context, s *chainSettings) (*engine, error) {
 	verdicts := bundle.NewVerdicts()
-	store, err := st.loadTrust(c.StringSlice(flagRoots), verdicts)
+	store, err := st.loadTrust(c.StringSlice(flagRoots), s.fetch.CacheDir, verdicts)
 	if err != nil {
 		return nil, err
 	}
@@ -284,8 +285,8 @@ const (
 // and files. A --roots certificate from a file that is not a self-signed
 // CA is trusted as given, and said so: it is an unusual choice, often a
 // mistake. With -v the log names the store and how many roots it held.
-func (st *state) loadTrust(values []string, verdicts *bundle.Verdicts) (*trust.Store, error) {
-	opts := trust.Options{Getenv: st.env.Getenv, Log: st.log}
+func (st *state) loadTrust(values []string, indexDir string, verdicts *bundle.Verdicts) (*trust.Store, error) {
+	opts := trust.Options{Getenv: st.env.Getenv, Log: st.log, IndexDir: indexDir}
 	if len(values) == 0 {
 		s, err := trust.Default(opts)
 		if err == nil {

@@ -15,8 +15,10 @@ import (
 const maxBundleSize = 16 << 20
 
 // readBundle reads a trust-store file: PEM certificates, parsed on demand
-// (bundle.AnchorsFromDER), or anything else Decode reads, parsed now.
-func readBundle(name string) (*bundle.Anchors, error) {
+// (bundle.AnchorsFromDER), or anything else Decode reads, parsed now. With
+// indexDir, a PEM store is found through its index there, and indexed
+// when it has no current one (index.go).
+func readBundle(name, indexDir string, log func(string, ...any)) (*bundle.Anchors, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
 		return nil, err
@@ -27,12 +29,30 @@ func readBundle(name string) (*bundle.Anchors, error) {
 	if fi.Size() > maxBundleSize {
 		return nil, fmt.Errorf("larger than %d MiB", maxBundleSize>>20)
 	}
+	if indexDir != "" {
+		if anchors, ok := indexedAnchors(indexDir, name, fi); ok {
+			return anchors, nil
+		}
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err
 	}
-	if ders := plainPEMCertificates(data); len(ders) > 0 {
-		return bundle.AnchorsFromDER(ders), nil
+	if blocks := plainPEMCertificates(data); len(blocks) > 0 {
+		ders := make([][]byte, len(blocks))
+		for i, b := range blocks {
+			ders[i] = b.Bytes
+		}
+		anchors := bundle.AnchorsFromDER(ders)
+		if id, ok := fileIdentity(fi); ok && indexDir != "" {
+			if err := os.MkdirAll(indexDir, 0o755); err == nil {
+				err = writeIndex(indexDir, name, id, data, blocks, anchors)
+			}
+			if err != nil && log != nil {
+				log("trust store %s: not indexed: %v", name, err)
+			}
+		}
+		return anchors, nil
 	}
 	certs, err := parseBundle(data)
 	if err != nil {
@@ -41,22 +61,20 @@ func readBundle(name string) (*bundle.Anchors, error) {
 	return bundle.NewAnchors(certs), nil
 }
 
-// plainPEMCertificates returns the DER of data's blocks when data is PEM
-// text whose every block is a CERTIFICATE (as the trust stores of Unix
-// systems are), else nil.
-func plainPEMCertificates(data []byte) [][]byte {
+// plainPEMCertificates returns data's blocks when data is PEM text whose
+// every block is a CERTIFICATE (as the trust stores of Unix systems are),
+// else nil.
+func plainPEMCertificates(data []byte) []pem.Block {
 	blocks, err := pem.Blocks(data)
 	if err != nil {
 		return nil
 	}
-	ders := make([][]byte, 0, len(blocks))
 	for _, b := range blocks {
 		if b.Type != "CERTIFICATE" || len(b.Headers) > 0 {
 			return nil
 		}
-		ders = append(ders, b.Bytes)
 	}
-	return ders
+	return blocks
 }
 
 // parseBundle decodes the certificates of a PEM bundle leniently: one
@@ -79,7 +97,7 @@ func unixStore(opts Options, files []string) (*Store, error) {
 		files = []string{f}
 	}
 	for _, f := range files {
-		anchors, err := readBundle(f)
+		anchors, err := readBundle(f, opts.IndexDir, opts.log().Debugf)
 		if err != nil {
 			opts.log().Debugf("trust store %s: unusable: %v", f, err)
 			continue
@@ -91,7 +109,7 @@ func unixStore(opts Options, files []string) (*Store, error) {
 		for _, dir := range filepath.SplitList(dirs) {
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {
-				if a, err := readBundle(filepath.Join(dir, e.Name())); err == nil {
+				if a, err := readBundle(filepath.Join(dir, e.Name()), "", nil); err == nil {
 					sets = append(sets, a)
 				}
 			}

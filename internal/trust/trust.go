@@ -48,6 +48,10 @@ type Options struct {
 	// output (on macOS: /usr/bin/security, which reads the keychains).
 	// nil: os/exec, bounded by commandTimeout. Tests feed canned output.
 	Command func(name string, args ...string) ([]byte, error)
+	// IndexDir is where the index of a PEM trust store is kept, so that a
+	// run finds its roots without reading it all (index.go): the AIA
+	// cache directory. "": none.
+	IndexDir string
 }
 
 func (o Options) getenv(k string) string {
@@ -108,7 +112,7 @@ func envStore(opts Options) (s *Store, ok bool, err error) {
 	if f == "" {
 		return nil, false, nil
 	}
-	anchors, err := readBundle(f)
+	anchors, err := readBundle(f, opts.IndexDir, opts.log().Debugf)
 	if err != nil {
 		return nil, true, fmt.Errorf("SSL_CERT_FILE %s: %w", f, err)
 	}

@@ -68,15 +68,15 @@ func TestSystemSkipsUnusable(t *testing.T) {
 // TestMerge: --roots system --roots FILE trusts both, each root once, and
 // keeps the system's intermediates apart.
 func TestMerge(t *testing.T) {
-	cross, err := readBundle(testdataPath("cross", "roots.pem"))
+	cross, err := readBundle(testdataPath("cross", "roots.pem"), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	modern, err := readBundle(testdataPath("cross", "modern-root.pem"))
+	modern, err := readBundle(testdataPath("cross", "modern-root.pem"), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inter, err := readBundle(testdataPath("pki", "intermediate.pem"))
+	inter, err := readBundle(testdataPath("pki", "intermediate.pem"), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
