@@ -21,6 +21,10 @@
 // missing intermediates on its own and would hide exactly the incomplete
 // chain chainfix exists to find (PITFALLS.md).
 //
+// A PEM store is parsed on demand (bundle.Anchors), and with
+// Options.IndexDir found through an index there without being read whole
+// (index.go).
+//
 // The package reads no environment and no clock of its own: the caller
 // passes a lookup function (Options.Getenv) and may pass the function that
 // runs helper programs (Options.Command). A certificate that crypto/x509
