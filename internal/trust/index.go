@@ -64,8 +64,12 @@ type indexEntry struct {
 	subject, keyID []byte
 }
 
-// indexPath is where the index of store is kept in dir.
+// indexPath is where the index of store is kept in dir: one index per
+// file, whatever the directory a run starts in.
 func indexPath(dir, store string) string {
+	if abs, err := filepath.Abs(store); err == nil {
+		store = abs
+	}
 	sum := sha256.Sum256([]byte(store))
 	return filepath.Join(dir, "trust-"+hex.EncodeToString(sum[:12])+".idx")
 }
@@ -92,32 +96,57 @@ func indexedAnchors(dir, store string, fi os.FileInfo) (*bundle.Anchors, bool) {
 	}
 	srcs := make([]bundle.AnchorSource, len(entries))
 	for i, e := range entries {
-		srcs[i] = bundle.AnchorSource{Subject: e.subject, KeyID: e.keyID, Sum: e.sum, Load: blockReader(store, e.start, e.end)}
+		srcs[i] = bundle.AnchorSource{Subject: e.subject, KeyID: e.keyID, Sum: e.sum, Load: blockReader(store, e.start, e.end, e.sum)}
 	}
 	return bundle.AnchorsFromSources(srcs), true
 }
 
-// blockReader reads the certificate in store's bytes [start, end).
-func blockReader(store string, start, end int64) func() ([]byte, error) {
+// blockReader reads the certificate in store's bytes [start, end). When
+// that is not the certificate with SHA-256 sum (the store changed since
+// the run began: a long run, or a package update under it), it looks for
+// that certificate in the store as it is now, and fails when the store no
+// longer holds it.
+func blockReader(store string, start, end int64, sum [32]byte) func() ([]byte, error) {
 	return func() ([]byte, error) {
-		f, err := os.Open(store)
+		if der, err := readBlock(store, start, end); err == nil && sha256.Sum256(der) == sum {
+			return der, nil
+		}
+		data, err := os.ReadFile(store)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		text := make([]byte, end-start)
-		if _, err := f.ReadAt(text, start); err != nil {
-			return nil, err
-		}
-		blocks, err := pem.Blocks(text)
+		blocks, err := pem.Blocks(data)
 		if err != nil {
 			return nil, err
 		}
-		if len(blocks) != 1 || blocks[0].Type != "CERTIFICATE" {
-			return nil, errors.New("not one certificate")
+		for _, b := range blocks {
+			if b.Type == "CERTIFICATE" && sha256.Sum256(b.Bytes) == sum {
+				return b.Bytes, nil
+			}
 		}
-		return blocks[0].Bytes, nil
+		return nil, errors.New("no longer in the store")
 	}
+}
+
+// readBlock reads the one certificate in store's bytes [start, end).
+func readBlock(store string, start, end int64) ([]byte, error) {
+	f, err := os.Open(store)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	text := make([]byte, end-start)
+	if _, err := f.ReadAt(text, start); err != nil {
+		return nil, err
+	}
+	blocks, err := pem.Blocks(text)
+	if err != nil {
+		return nil, err
+	}
+	if len(blocks) != 1 || blocks[0].Type != "CERTIFICATE" {
+		return nil, errors.New("not one certificate")
+	}
+	return blocks[0].Bytes, nil
 }
 
 // writeIndex indexes the certificates of anchors, read from the store

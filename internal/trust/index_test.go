@@ -202,38 +202,49 @@ func TestIndexNeverAddsTrust(t *testing.T) {
 		text := strings.Join(body, "\n") + "\n"
 		return []byte(fmt.Sprintf("%send %d %x\n", text, len(body)-3, sha256.Sum256([]byte(text))))
 	}
-	cases := map[string][]byte{
-		"points the root's line at another block": rewrite(func(lines []string) []string {
+	stranger := testpki.Issue(testpki.Template{CN: "Stranger Root", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "stranger root")}, nil)
+	cases := []struct {
+		name    string
+		data    []byte
+		ask     *x509.Certificate // the name asked for
+		found   int               // how many certificates that name gives
+		trusted bool              // whether the fixture's chain is trusted
+	}{
+		{"points the root's line at another block: the root is found in the store by its SHA-256", rewrite(func(lines []string) []string {
 			i := rootLine(lines)
 			other := strings.Fields(lines[i+1])
 			fields := strings.Fields(lines[i])
 			fields[0], fields[1] = other[0], other[1]
 			lines[i] = strings.Join(fields, " ")
 			return lines
-		}),
-		"gives another root the test root's subject": rewrite(func(lines []string) []string {
+		}), f.root.Cert, 1, true},
+		{"drops the root and gives another root its subject", rewrite(func(lines []string) []string {
 			i := rootLine(lines)
 			fields := strings.Fields(lines[i+1])
 			fields[3] = b64(f.root.Cert.RawSubject)
 			lines[i+1] = strings.Join(fields, " ")
-			lines = append(lines[:i], lines[i+1:]...)
-			return lines
-		}),
+			return append(lines[:i], lines[i+1:]...)
+		}), f.root.Cert, 0, false},
+		{"claims a root the store does not hold", rewrite(func(lines []string) []string {
+			fields := strings.Fields(lines[rootLine(lines)])
+			return append(lines, fmt.Sprintf("%s %s %x %s %s", fields[0], fields[1], sha256.Sum256(stranger.Cert.Raw),
+				b64(stranger.Cert.RawSubject), b64(stranger.Cert.SubjectKeyId)))
+		}), stranger.Cert, 0, true},
 	}
-	for name, data := range cases {
-		t.Run(name, func(t *testing.T) {
-			if err := os.WriteFile(path, data, 0o600); err != nil {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
 				t.Fatal(err)
 			}
 			a, ok := f.indexed(t)
 			if !ok {
 				t.Fatal("the index was refused; this test wants it read")
 			}
-			if got := a.Named(f.root.Cert.RawSubject); len(got) != 0 {
-				t.Errorf("the index gave %d certificates for the test root's name", len(got))
+			if got := a.Named(tc.ask.RawSubject); len(got) != tc.found || len(got) == 1 && !got[0].Equal(f.root.Cert) {
+				t.Errorf("%s: %d certificates, want %d", tc.ask.Subject, len(got), tc.found)
 			}
-			if r := f.build(t, a); r.Trusted {
-				t.Error("the chain is trusted through a tampered index")
+			if r := f.build(t, a); r.Trusted != tc.trusted {
+				t.Errorf("the chain is trusted: %v, want %v", r.Trusted, tc.trusted)
 			}
 		})
 	}
@@ -292,4 +303,37 @@ func statOf(t *testing.T, path string) os.FileInfo {
 		t.Fatal(err)
 	}
 	return fi
+}
+
+// TestIndexStoreChangedDuringRun: a set read through the index, whose
+// store then changes (a package update during a long run), still finds a
+// root the store holds, wherever it moved, and no longer one it dropped.
+func TestIndexStoreChangedDuringRun(t *testing.T) {
+	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
+		t.Skip("no trust-store index on this platform")
+	}
+	for _, keep := range []bool{true, false} {
+		t.Run(map[bool]string{true: "the root moved", false: "the root dropped"}[keep], func(t *testing.T) {
+			f := newIndexFixture(t)
+			f.read(t)
+			a, ok := f.indexed(t)
+			if !ok {
+				t.Fatal("no index")
+			}
+			data, err := os.ReadFile(f.store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !keep {
+				data = bytes.Replace(data, f.root.PEM(), nil, 1)
+			}
+			other := testpki.Issue(testpki.Template{CN: "Newer Root", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "newer root")}, nil)
+			if err := os.WriteFile(f.store, append(other.PEM(), data...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if r := f.build(t, a); r.Trusted != keep {
+				t.Errorf("trusted: %v, want %v", r.Trusted, keep)
+			}
+		})
+	}
 }
