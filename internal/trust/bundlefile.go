@@ -45,7 +45,8 @@ func readBundle(name, indexDir string, log func(string, ...any)) (*bundle.Anchor
 		}
 		anchors := bundle.AnchorsFromDER(ders)
 		if id, ok := fileIdentity(fi); ok && indexDir != "" {
-			if err := os.MkdirAll(indexDir, 0o755); err == nil {
+			err := os.MkdirAll(indexDir, 0o755)
+			if err == nil {
 				err = writeIndex(indexDir, name, id, data, blocks, anchors)
 			}
 			if err != nil && log != nil {

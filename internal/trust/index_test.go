@@ -337,3 +337,22 @@ func TestIndexStoreChangedDuringRun(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexNotWritable: a store whose index cannot be written is read as
+// without one, and the debug log says why.
+func TestIndexNotWritable(t *testing.T) {
+	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
+		t.Skip("no trust-store index on this platform")
+	}
+	f := newIndexFixture(t)
+	var logged []string
+	a, err := readBundle(f.store, filepath.Join(f.store, "not-a-dir"), func(format string, args ...any) {
+		logged = append(logged, fmt.Sprintf(format, args...))
+	})
+	if err != nil || !a.Contains(f.root.Cert) {
+		t.Fatalf("read: %v", err)
+	}
+	if len(logged) != 1 || !strings.Contains(logged[0], "not indexed") {
+		t.Errorf("logged %q", logged)
+	}
+}
