@@ -311,6 +311,14 @@ func takesValue(flags []cli.Flag, arg string) bool {
 	if f == nil || strings.Contains(arg, "=") {
 		return false
 	}
+	// chainfix's own flag types first: a type switch on them asks the
+	// runtime for no interface table, which a fresh process builds anew.
+	switch f.(type) {
+	case *namedBool:
+		return false
+	case *namedString, *namedStringSlice, *namedDuration, *namedInt, *namedGeneric:
+		return true
+	}
 	if df, ok := f.(cli.DocGenerationFlag); ok {
 		return df.TakesValue() // false for a boolean only
 	}

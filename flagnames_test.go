@@ -27,6 +27,9 @@ func TestNamesOnce(t *testing.T) {
 			if want := cli.FlagNames(own.Names()[0], own.Names()[1:]); !slices.Equal(f.Names(), want) || !slices.Equal(own.Names(), want) {
 				t.Errorf("%s: Names %v, want %v", cmd.Name, f.Names(), want)
 			}
+			if df, ok := own.(cli.DocGenerationFlag); ok && takesValue(cmd.Flags, "--"+own.Names()[0]) != df.TakesValue() {
+				t.Errorf("%s --%s: takesValue is not the flag's TakesValue (%v)", cmd.Name, own.Names()[0], df.TakesValue())
+			}
 			if _, ok := nameField(own); !ok {
 				t.Errorf("%s --%s: firstName does not know a %T", cmd.Name, own.Names()[0], own)
 			} else if got := firstName(own); got != own.Names()[0] {
