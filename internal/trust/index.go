@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"chainfix/bundle"
 	"chainfix/pem"
@@ -94,38 +95,66 @@ func indexedAnchors(dir, store string, fi os.FileInfo) (*bundle.Anchors, bool) {
 	if err != nil {
 		return nil, false
 	}
+	rescan := &storeScan{store: store}
 	srcs := make([]bundle.AnchorSource, len(entries))
 	for i, e := range entries {
-		srcs[i] = bundle.AnchorSource{Subject: e.subject, KeyID: e.keyID, Sum: e.sum, Load: blockReader(store, e.start, e.end, e.sum)}
+		srcs[i] = bundle.AnchorSource{Subject: e.subject, KeyID: e.keyID, Sum: e.sum, Load: blockReader(store, e, rescan)}
 	}
 	return bundle.AnchorsFromSources(srcs), true
 }
 
-// blockReader reads the certificate in store's bytes [start, end). When
-// that is not the certificate with SHA-256 sum (the store changed since
-// the run began: a long run, or a package update under it), it looks for
-// that certificate in the store as it is now, and fails when the store no
+// blockReader reads the certificate of e from the store. When the block
+// there is not that certificate (the store changed since the run began: a
+// long run, or a package update under it), the certificate is looked for
+// in the store as it is now (rescan), and is missing when the store no
 // longer holds it.
-func blockReader(store string, start, end int64, sum [32]byte) func() ([]byte, error) {
+func blockReader(store string, e indexEntry, rescan *storeScan) func() ([]byte, error) {
 	return func() ([]byte, error) {
-		if der, err := readBlock(store, start, end); err == nil && sha256.Sum256(der) == sum {
+		if der, err := readBlock(store, e.start, e.end); err == nil && sha256.Sum256(der) == e.sum {
 			return der, nil
 		}
-		data, err := os.ReadFile(store)
-		if err != nil {
-			return nil, err
+		return rescan.find(e.sum)
+	}
+}
+
+// storeScan is the store read whole once, when an index has misplaced a
+// certificate, for every certificate the run asks for afterwards.
+type storeScan struct {
+	store string
+	once  sync.Once
+	bySum map[[32]byte][]byte
+	err   error
+}
+
+func (s *storeScan) find(sum [32]byte) ([]byte, error) {
+	s.once.Do(func() {
+		fi, err := os.Stat(s.store)
+		if err == nil && fi.Size() > maxBundleSize {
+			err = fmt.Errorf("larger than %d MiB", maxBundleSize>>20)
 		}
-		blocks, err := pem.Blocks(data)
-		if err != nil {
-			return nil, err
+		var data []byte
+		if err == nil {
+			data, err = os.ReadFile(s.store)
 		}
+		var blocks []pem.Block
+		if err == nil {
+			blocks, err = pem.Blocks(data)
+		}
+		s.err = err
+		s.bySum = make(map[[32]byte][]byte, len(blocks))
 		for _, b := range blocks {
-			if b.Type == "CERTIFICATE" && sha256.Sum256(b.Bytes) == sum {
-				return b.Bytes, nil
+			if b.Type == "CERTIFICATE" {
+				s.bySum[sha256.Sum256(b.Bytes)] = b.Bytes
 			}
 		}
-		return nil, errors.New("no longer in the store")
+	})
+	if der, ok := s.bySum[sum]; ok {
+		return der, nil
 	}
+	if s.err != nil {
+		return nil, s.err
+	}
+	return nil, errors.New("no longer in the store")
 }
 
 // readBlock reads the one certificate in store's bytes [start, end).

@@ -334,6 +334,14 @@ func TestIndexStoreChangedDuringRun(t *testing.T) {
 			if r := f.build(t, a); r.Trusted != keep {
 				t.Errorf("trusted: %v, want %v", r.Trusted, keep)
 			}
+			// Every other certificate moved too, and is found.
+			want := a.Len()
+			if !keep {
+				want--
+			}
+			if n := len(a.All()); n != want {
+				t.Errorf("All: %d certificates, want %d", n, want)
+			}
 		})
 	}
 }
