@@ -82,12 +82,11 @@ func (f *indexFixture) build(t *testing.T, anchors *chainbundle.Anchors) *chainb
 }
 
 // TestIndexServesTheStore: the first read indexes the store; through the
-// index, the same certificates answer the same questions, a chain is
-// trusted as it is without it, and only the root it reaches is read.
+// index, the same certificates answer the same questions, and a chain is
+// trusted as it is without it (bundle's TestAnchorsFromSources shows that
+// only the root a chain reaches is read).
 func TestIndexServesTheStore(t *testing.T) {
-	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
-		t.Skip("no trust-store index on this platform")
-	}
+	needIndex(t)
 	f := newIndexFixture(t)
 	whole := f.read(t)
 	if _, ok := f.indexed(t); !ok {
@@ -121,9 +120,7 @@ func TestIndexServesTheStore(t *testing.T) {
 // TestIndexFollowsTheStore: a store changed in any way is read whole and
 // indexed again; the old index is not used for it.
 func TestIndexFollowsTheStore(t *testing.T) {
-	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
-		t.Skip("no trust-store index on this platform")
-	}
+	needIndex(t)
 	for name, change := range map[string]func(t *testing.T, store string){
 		"appended to": func(t *testing.T, store string) {
 			other := testpki.Issue(testpki.Template{CN: "Later Root", CA: true, Key: testpki.ECDSAKey(elliptic.P256(), "later root")}, nil)
@@ -175,9 +172,7 @@ func TestIndexFollowsTheStore(t *testing.T) {
 // hide a root: every certificate comes from the store and must be the one
 // the index describes. A damaged index is not used at all.
 func TestIndexNeverAddsTrust(t *testing.T) {
-	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
-		t.Skip("no trust-store index on this platform")
-	}
+	needIndex(t)
 	f := newIndexFixture(t)
 	f.read(t)
 	path := indexPath(f.dir, f.store)
@@ -296,22 +291,23 @@ func FuzzParseIndex(f *testing.F) {
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
-func statOf(t *testing.T, path string) os.FileInfo {
+// needIndex skips a test where no trust-store index is kept.
+func needIndex(t *testing.T) {
 	t.Helper()
-	fi, err := os.Stat(path)
+	fi, err := os.Stat(os.Args[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fi
+	if _, ok := fileIdentity(fi); !ok {
+		t.Skip("no trust-store index on this platform")
+	}
 }
 
 // TestIndexStoreChangedDuringRun: a set read through the index, whose
 // store then changes (a package update during a long run), still finds a
 // root the store holds, wherever it moved, and no longer one it dropped.
 func TestIndexStoreChangedDuringRun(t *testing.T) {
-	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
-		t.Skip("no trust-store index on this platform")
-	}
+	needIndex(t)
 	for _, keep := range []bool{true, false} {
 		t.Run(map[bool]string{true: "the root moved", false: "the root dropped"}[keep], func(t *testing.T) {
 			f := newIndexFixture(t)
@@ -349,9 +345,7 @@ func TestIndexStoreChangedDuringRun(t *testing.T) {
 // TestIndexNotWritable: a store whose index cannot be written is read as
 // without one, and the debug log says why.
 func TestIndexNotWritable(t *testing.T) {
-	if _, ok := fileIdentity(statOf(t, os.Args[0])); !ok {
-		t.Skip("no trust-store index on this platform")
-	}
+	needIndex(t)
 	f := newIndexFixture(t)
 	var logged []string
 	a, err := readBundle(f.store, filepath.Join(f.store, "not-a-dir"), func(format string, args ...any) {
