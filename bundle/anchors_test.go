@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
@@ -230,6 +231,19 @@ func TestAnchorsFromSources(t *testing.T) {
 	if !anchors.Contains(root.Cert) || anchors.Contains(other.Cert) {
 		t.Error("Contains is wrong")
 	}
+	// Jobs of a bulk run ask at once: one read each, the same certificate.
+	shared := AnchorsFromSources(sourcesOf(certs[:20]))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for _, c := range certs[:20] {
+				if got := shared.Named(c.RawSubject); len(got) == 0 {
+					t.Errorf("%s not found", c.Subject)
+				}
+			}
+		})
+	}
+	wg.Wait()
 	if m := MergeAnchors(anchors, AnchorsFromDER([][]byte{root.Cert.Raw, other.Cert.Raw})); m.Len() != len(srcs)+1 {
 		t.Errorf("merged with the root and one more: Len %d, want %d", m.Len(), len(srcs)+1)
 	}
