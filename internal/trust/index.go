@@ -237,59 +237,87 @@ func writeIndex(dir, store, id string, data []byte, blocks []pem.Block, anchors 
 
 // parseIndex reads an index strictly: the header for store and identity
 // id, well-formed entries, and the last line's count and checksum; any
-// deviation is an error (the index is then not used).
+// deviation is an error (the index is then not used). It runs in every
+// process that uses an index, so it reads the bytes in place and decodes
+// every subject and key id into one buffer.
 func parseIndex(data []byte, store, id string) ([]indexEntry, error) {
-	endAt := bytes.LastIndex(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) + 1
+	endAt := bytes.LastIndexByte(bytes.TrimSuffix(data, []byte("\n")), '\n') + 1
 	if !bytes.HasSuffix(data, []byte("\n")) || endAt <= 0 {
 		return nil, errors.New("truncated")
 	}
-	body, last := data[:endAt], strings.TrimSuffix(string(data[endAt:]), "\n")
-	lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
-	if len(lines) < 3 || lines[0] != indexMagic || lines[1] != "identity "+id || lines[2] != "store "+strconv.Quote(store) {
-		return nil, errors.New("another index")
+	body, last := data[:endAt], data[endAt:len(data)-1]
+	rest := body
+	for _, want := range []string{indexMagic, "identity " + id, "store " + strconv.Quote(store)} {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		if string(line) != want {
+			return nil, errors.New("another index")
+		}
+		rest = after
 	}
-	lines = lines[3:]
-	if len(lines) > maxIndexEntries {
+	n := bytes.Count(rest, []byte("\n"))
+	if n > maxIndexEntries {
 		return nil, errors.New("too many entries")
 	}
-	sum := sha256.Sum256(body)
-	if last != fmt.Sprintf("end %d %x", len(lines), sum) {
+	if string(last) != fmt.Sprintf("end %d %x", n, sha256.Sum256(body)) {
 		return nil, errors.New("count or checksum")
 	}
-	entries := make([]indexEntry, 0, len(lines))
-	for _, line := range lines {
-		e, err := parseIndexLine(line)
+	entries := make([]indexEntry, 0, n)
+	buf := make([]byte, 0, len(rest)*3/4) // the decoded names and ids
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		e, b, err := parseIndexLine(line, buf)
 		if err != nil {
 			return nil, err
 		}
-		entries = append(entries, e)
+		entries, buf = append(entries, e), b
 	}
 	return entries, nil
 }
 
-func parseIndexLine(line string) (indexEntry, error) {
+// parseIndexLine reads one entry, decoding its subject and key id at the
+// end of buf (which has room: the base64 is longer).
+func parseIndexLine(line, buf []byte) (indexEntry, []byte, error) {
 	var e indexEntry
-	f := strings.Split(line, " ")
-	if len(f) != 5 {
-		return e, errors.New("an entry without its 5 fields")
-	}
-	var err error
-	if e.start, err = strconv.ParseInt(f[0], 10, 64); err != nil || e.start < 0 {
-		return e, errors.New("bad start")
-	}
-	if e.end, err = strconv.ParseInt(f[1], 10, 64); err != nil || e.end <= e.start || e.end-e.start > maxIndexedBlock {
-		return e, errors.New("bad end")
-	}
-	if n, err := hex.Decode(e.sum[:], []byte(f[2])); err != nil || n != len(e.sum) || len(f[2]) != 2*len(e.sum) {
-		return e, errors.New("bad checksum")
-	}
-	if e.subject, err = base64.StdEncoding.DecodeString(f[3]); err != nil || len(e.subject) == 0 {
-		return e, errors.New("bad subject")
-	}
-	if f[4] != "-" {
-		if e.keyID, err = base64.StdEncoding.DecodeString(f[4]); err != nil || len(e.keyID) == 0 {
-			return e, errors.New("bad key id")
+	var f [5][]byte
+	for i := range f {
+		var ok bool
+		f[i], line, ok = bytes.Cut(line, []byte(" "))
+		if ok != (i < len(f)-1) {
+			return e, buf, errors.New("an entry without its 5 fields")
 		}
 	}
-	return e, nil
+	var err error
+	if e.start, err = strconv.ParseInt(string(f[0]), 10, 64); err != nil || e.start < 0 {
+		return e, buf, errors.New("bad start")
+	}
+	if e.end, err = strconv.ParseInt(string(f[1]), 10, 64); err != nil || e.end <= e.start || e.end-e.start > maxIndexedBlock {
+		return e, buf, errors.New("bad end")
+	}
+	if len(f[2]) != hex.EncodedLen(len(e.sum)) {
+		return e, buf, errors.New("bad checksum")
+	}
+	if _, err := hex.Decode(e.sum[:], f[2]); err != nil {
+		return e, buf, errors.New("bad checksum")
+	}
+	decode := func(b64 []byte) ([]byte, bool) {
+		at := len(buf)
+		out := buf[at : at+base64.StdEncoding.DecodedLen(len(b64))]
+		n, err := base64.StdEncoding.Decode(out, b64)
+		if err != nil || n == 0 {
+			return nil, false
+		}
+		buf = buf[:at+n]
+		return buf[at : at+n : at+n], true
+	}
+	var ok bool
+	if e.subject, ok = decode(f[3]); !ok {
+		return e, buf, errors.New("bad subject")
+	}
+	if string(f[4]) != "-" {
+		if e.keyID, ok = decode(f[4]); !ok {
+			return e, buf, errors.New("bad key id")
+		}
+	}
+	return e, buf, nil
 }

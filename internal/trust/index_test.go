@@ -273,7 +273,9 @@ func FuzzParseIndex(f *testing.F) {
 	}
 	f.Add([]byte(head))
 	f.Add([]byte("end 0 00\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Add([]byte(entry))
+	f.Add([]byte("0 1 00 AA== -\n5 9 " + strings.Repeat("ab", 32) + " AAAA AAAA\n"))
+	check := func(t *testing.T, data []byte) {
 		entries, err := parseIndex(data, store, id)
 		if err != nil {
 			return
@@ -286,6 +288,17 @@ func FuzzParseIndex(f *testing.F) {
 				t.Fatalf("entry out of bounds: %+v", e)
 			}
 		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// As a whole index, and as the entries of one with a right
+		// header and last line (which random bytes would hardly reach).
+		check(t, data)
+		body := head + string(data)
+		if !strings.HasSuffix(body, "\n") {
+			body += "\n"
+		}
+		n := strings.Count(body, "\n") - 3
+		check(t, []byte(fmt.Sprintf("%send %d %x\n", body, n, sha256.Sum256([]byte(body)))))
 	})
 }
 
