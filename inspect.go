@@ -21,26 +21,13 @@ func (st *state) inspectInputs(ctx context.Context, target string, ins []source.
 		if err != nil {
 			return nil, err
 		}
-		rep.Address, rep.TLSVersion = served.Address, report.TLSVersionName(served.Version)
-		for _, cert := range served.Certificates {
-			rep.Certificates = append(rep.Certificates, report.NewCertDetail(cert, at))
-		}
+		rep.AddServed(served, at)
 		return rep, nil
 	}
 	set, err := source.Decode(ctx, ins, source.Options{Password: password, Log: st.log})
 	if err != nil {
 		return nil, &undecidedError{err: err}
 	}
-	for _, cert := range set.Certs {
-		rep.Certificates = append(rep.Certificates, report.NewCertDetail(cert, at))
-	}
-	for _, k := range set.Keys {
-		key, err := k.Decode(ctx, password)
-		if err != nil {
-			rep.Keys = append(rep.Keys, report.KeyDetail{From: k.From.Name, Err: report.OneLine(err.Error())})
-			continue
-		}
-		rep.Keys = append(rep.Keys, report.NewKeyDetail(k.From.Name, key, rep.Certificates))
-	}
+	rep.AddDecoded(ctx, set, password, at)
 	return rep, nil
 }

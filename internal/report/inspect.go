@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"crypto"
 	"crypto/dsa" //nolint:staticcheck // only to describe DSA keys found in certificates
 	"crypto/ecdsa"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"chainfix/bundle"
+	"chainfix/fetch"
+	"chainfix/internal/source"
 	"chainfix/pfx"
 )
 
@@ -104,6 +107,31 @@ var cabfPolicies = map[string][2]string{
 
 // oidSCTList is the embedded SCT list extension (RFC 6962 section 3.3).
 var oidSCTList = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 11129, 2, 4, 2}
+
+// AddServed describes the chain a server sent (fetch.Endpoint), as of at:
+// inspect --host, in the CLI and the web API.
+func (r *Inspect) AddServed(served *fetch.Served, at time.Time) {
+	r.Address, r.TLSVersion = served.Address, TLSVersionName(served.Version)
+	for _, cert := range served.Certificates {
+		r.Certificates = append(r.Certificates, NewCertDetail(cert, at))
+	}
+}
+
+// AddDecoded describes the certificates and keys of decoded inputs, as of
+// at; a key that password cannot open is described by its error.
+func (r *Inspect) AddDecoded(ctx context.Context, set *source.Set, password pfx.PasswordFunc, at time.Time) {
+	for _, cert := range set.Certs {
+		r.Certificates = append(r.Certificates, NewCertDetail(cert, at))
+	}
+	for _, k := range set.Keys {
+		key, err := k.Decode(ctx, password)
+		if err != nil {
+			r.Keys = append(r.Keys, KeyDetail{From: k.From.Name, Err: OneLine(err.Error())})
+			continue
+		}
+		r.Keys = append(r.Keys, NewKeyDetail(k.From.Name, key, r.Certificates))
+	}
+}
 
 // NewCertDetail describes c at time at.
 func NewCertDetail(c *x509.Certificate, at time.Time) CertDetail {

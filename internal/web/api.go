@@ -600,10 +600,8 @@ func (s *Server) handleInspect(ctx context.Context, w http.ResponseWriter, r *ht
 		if err != nil {
 			return failed(err)
 		}
-		rep.Target, rep.Address, rep.TLSVersion = host, served.Address, report.TLSVersionName(served.Version)
-		for _, cert := range served.Certificates {
-			rep.Certificates = append(rep.Certificates, report.NewCertDetail(cert, at))
-		}
+		rep.Target = host
+		rep.AddServed(served, at)
 		return writeJSON(w, 0, rep)
 	}
 	names := make([]string, len(f.files))
@@ -616,17 +614,7 @@ func (s *Server) handleInspect(ctx context.Context, w http.ResponseWriter, r *ht
 	if err != nil {
 		return &apiError{status: http.StatusUnprocessableEntity, exit: 3, msg: err.Error()}
 	}
-	for _, cert := range set.Certs {
-		rep.Certificates = append(rep.Certificates, report.NewCertDetail(cert, at))
-	}
-	for _, k := range set.Keys {
-		key, err := k.Decode(ctx, password)
-		if err != nil {
-			rep.Keys = append(rep.Keys, report.KeyDetail{From: k.From.Name, Err: report.OneLine(err.Error())})
-			continue
-		}
-		rep.Keys = append(rep.Keys, report.NewKeyDetail(k.From.Name, key, rep.Certificates))
-	}
+	rep.AddDecoded(ctx, set, password, at)
 	return writeJSON(w, 0, rep)
 }
 
