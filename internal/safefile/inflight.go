@@ -32,7 +32,7 @@ var inflight struct {
 // it creates a temporary name. The CLI installs its SIGINT/SIGTERM handler,
 // the one that calls Cleanup, beside its first work rather than before it
 // (os/signal waits for the runtime to start a signal thread, a quarter of
-// a millisecond, a tenth of a short run); a named temporary file made
+// a millisecond, a twentieth of a short process); a named temporary file made
 // before that handler exists could outlive a Ctrl-C. Process-wide, as
 // Cleanup is; writes made while nothing was awaited never wait.
 func AwaitHandler(ready <-chan struct{}) {
